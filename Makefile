@@ -1,0 +1,62 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ARGS ?=
+
+.PHONY: run test venv migrate demo messages chromium check prod clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+## make run: install, migrate, load demo data, serve on http://127.0.0.1:8000 (SQLite, Celery in-process)
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the portal on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+## make test: install, then run the whole suite (browser tests need Debian's chromium; installed when possible)
+test: venv chromium
+	$(PY) -m pytest $(ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests were collected"; fi; exit $$rc
+
+## Debian's chromium for the browser tests, when missing and the machine allows (root + apt).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+	    || echo "Could not install chromium: browser tests will skip"; \
+	else echo "chromium is missing and cannot be installed here (needs root and apt-get): browser tests will skip"; fi
+
+## make check: the checks CI runs besides the tests
+check: venv
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+## make messages: refresh and compile the Chinese translations
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+## make prod: production mode (needs DATABASE_URL, CELERY_BROKER_URL, REDIS_URL, SECRET_KEY): web, worker, beat
+prod: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/honcho start
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3
