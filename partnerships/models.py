@@ -167,7 +167,7 @@ class Partnership(TimeStampedModel):
             date_order_check("partnership"),
             choice_check("status", PartnershipStatus, "partnership_status_valid"),
             models.CheckConstraint(
-                condition=Q(kinds__regex=r"^,(%s,)+$" % "|".join(k.value for k in PartnershipKind)),
+                condition=Q(kinds__regex=r"^,((%s),)+\Z" % "|".join(k.value for k in PartnershipKind)),
                 name="partnership_kinds_valid",
                 violation_error_message=_("A partnership has one or more known kinds of cooperation."),
             ),

@@ -16,14 +16,14 @@ from django.utils.translation import gettext_lazy as _
 # (digits and capitals without I, O, Z, S, V); the 18th is a check character over the first 17.
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\Z"
 
-REGION_CODE_PATTERN = r"^[0-9]{6}$"
-SCHOOL_CODE_PATTERN = r"^[0-9]{10}$"
-PROGRAM_CODE_PATTERN = r"^[0-9]{6}$"
+REGION_CODE_PATTERN = r"^[0-9]{6}\Z"
+SCHOOL_CODE_PATTERN = r"^[0-9]{10}\Z"
+PROGRAM_CODE_PATTERN = r"^[0-9]{6}\Z"
 # GB/T 4754-2017: a section letter A-T, optionally followed by a division (2 digits), group (3)
 # or class (4).
-SECTOR_CODE_PATTERN = r"^[A-T]([0-9]{2}|[0-9]{3}|[0-9]{4})?$"
+SECTOR_CODE_PATTERN = r"^[A-T]([0-9]{2}|[0-9]{3}|[0-9]{4})?\Z"
 
 
 def credit_code_check_char(first17: str) -> str:
