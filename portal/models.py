@@ -253,13 +253,13 @@ class User(AbstractUser):
             return  # the choices validation names the role field
         errors = {}
         if needed and getattr(self, f"{needed}_id") is None:
-            errors[needed] = _("A %(role)s needs a %(scope)s.") % {
+            errors[needed] = _("An account with the role “%(role)s” needs a %(scope)s.") % {
                 "role": Role(self.role).label,
                 "scope": self._meta.get_field(needed).verbose_name,
             }
         for field in SCOPE_FIELDS:
             if field != needed and getattr(self, f"{field}_id") is not None:
-                errors[field] = _("A %(role)s has no %(scope)s; leave it empty.") % {
+                errors[field] = _("An account with the role “%(role)s” has no %(scope)s; leave it empty.") % {
                     "role": Role(self.role).label,
                     "scope": self._meta.get_field(field).verbose_name,
                 }

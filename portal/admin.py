@@ -1,0 +1,202 @@
+"""Admin for reference data (regions, sectors), organisations (schools, enterprises), user accounts
+and API tokens; also the list filters every app's admin shares (province, industry section)."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminURLFieldWidget
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
+from django.db.models import Count
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
+
+from .choices import RegionLevel
+from .models import Enterprise, Region, School, Sector, User
+
+
+# --- Shared list filters ---------------------------------------------------------------------
+# A national portal holds ~3,000 regions and ~100 industry divisions: a plain related-field filter
+# would list them all. Administrators narrow by province (the first two digits of every
+# administrative division code) and by GB/T 4754 section (the letter of every sector code).
+
+
+class ProvinceListFilter(admin.SimpleListFilter):
+    """Rows whose region (at `region_path`) lies in a province, whatever its level."""
+
+    title = _("province")
+    parameter_name = "province"
+    region_path = "region"
+
+    def lookups(self, request, model_admin):
+        provinces = Region.objects.filter(level=RegionLevel.PROVINCE).only("code", "name", "name_en")
+        return [(region.code[:2], region.display_name) for region in provinces]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            prefix = f"{self.region_path}__" if self.region_path else ""
+            return queryset.filter(**{f"{prefix}code__startswith": self.value()})
+        return queryset
+
+
+class SectorSectionListFilter(admin.SimpleListFilter):
+    """Rows whose sector (at `sector_path`) belongs to a GB/T 4754 section (A–T)."""
+
+    title = _("industry section")
+    parameter_name = "section"
+    sector_path = "sector"
+
+    def lookups(self, request, model_admin):
+        sections = Sector.objects.annotate(code_length=Length("code")).filter(code_length=1)
+        return [(sector.code, f"{sector.code} {sector.display_name}") for sector in sections]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            prefix = f"{self.sector_path}__" if self.sector_path else ""
+            return queryset.filter(**{f"{prefix}code__startswith": self.value()})
+        return queryset
+
+
+def province_filter(region_path: str) -> type[ProvinceListFilter]:
+    """A province filter following `region_path` (e.g. "school__region"; "" for the region itself)."""
+    return type("ProvinceListFilter", (ProvinceListFilter,), {"region_path": region_path})
+
+
+def section_filter(sector_path: str) -> type[SectorSectionListFilter]:
+    """An industry-section filter following `sector_path` ("" for the sector itself)."""
+    return type("SectorSectionListFilter", (SectorSectionListFilter,), {"sector_path": sector_path})
+
+
+# --- Reference data --------------------------------------------------------------------------
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "level", "parent")
+    list_filter = ("level", province_filter(""))
+    search_fields = ("code", "name", "name_en")
+    autocomplete_fields = ("parent",)
+    list_select_related = ("parent",)
+    list_per_page = 50
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "parent")
+    list_filter = (section_filter(""),)
+    search_fields = ("code", "name", "name_en")
+    autocomplete_fields = ("parent",)
+    list_select_related = ("parent",)
+    list_per_page = 50
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+# Websites are usually typed without a scheme; assume https (Django 6's default) rather than http.
+HTTPS_URL_FIELDS = {models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"}}
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "level", "ownership", "region", "program_count", "updated_at")
+    list_filter = ("level", "ownership", province_filter("region"))
+    search_fields = ("name", "name_en", "code", "region__name")
+    autocomplete_fields = ("region",)
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("region",)
+    formfield_overrides = HTTPS_URL_FIELDS
+    ordering = ("name",)  # GROUP BY (the count) drops Meta.ordering; autocomplete pages need one
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(program_count=Count("programs"))
+
+    @admin.display(description=_("programs"), ordering="program_count")
+    def program_count(self, obj):
+        return obj.program_count
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "sector", "size", "region", "integration_certified")
+    list_filter = ("integration_certified", "size", section_filter("sector"), province_filter("region"))
+    search_fields = ("name", "name_en", "credit_code", "sector__name", "region__name")
+    autocomplete_fields = ("region", "sector")
+    readonly_fields = ("created_at", "updated_at")
+    list_select_related = ("region", "sector")
+    formfield_overrides = HTTPS_URL_FIELDS
+
+
+# --- Accounts --------------------------------------------------------------------------------
+
+SCOPE_HELP = _(
+    "A college administrator needs a school, an enterprise liaison an enterprise, a government reviewer "
+    "a region; a platform administrator none."
+)
+
+
+class PortalUserCreationForm(AdminUserCreationForm):
+    """The add form: a username, a password, and the role with the one scope it needs.
+
+    Being a ModelForm, it runs User.clean(), whose errors name the scope field at fault.
+    """
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "role", "school", "enterprise", "region")
+        help_texts = {"role": SCOPE_HELP}
+
+
+class PortalUserChangeForm(UserChangeForm):
+    """The change form; like the add form it runs User.clean() on role and scope."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        help_texts = {"role": SCOPE_HELP}
+
+
+ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "school", "enterprise", "region")})
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ROLE_AND_SCOPE,
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
+        ROLE_AND_SCOPE,
+    )
+    list_display = ("username", "full_name", "email", "role", "scope", "is_active", "is_staff", "last_login")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser", "groups")
+    search_fields = (
+        "username", "first_name", "last_name", "email", "school__name", "enterprise__name", "region__name",
+    )
+    autocomplete_fields = ("school", "enterprise", "region")
+    list_select_related = ("school", "enterprise", "region")
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj):
+        return obj.scope
+
+
+# DRF's token admin offers every user in one plain select (thousands of accounts on a national
+# portal); keep it, with a searchable user field instead.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DrfTokenAdmin):
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
