@@ -3,8 +3,7 @@ placements in enterprises."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, F, FloatField, Sum
-from django.db.models.functions import Cast, NullIf
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import province_filter, section_filter
@@ -51,20 +50,8 @@ class ProgramAdmin(admin.ModelAdmin):
     ordering = ("school__name", "code")  # GROUP BY (the sums) drops Meta.ordering
 
     def get_queryset(self, request):
-        # Practical share = Σ practice hours / Σ (theory + practice) hours of the program's courses,
-        # computed for the whole page in the changelist query, so it can be sorted on.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                course_count=Count("courses"),
-                practice_total=Sum("courses__practice_hours"),
-                hours_total=Sum(F("courses__theory_hours") + F("courses__practice_hours")),
-            )
-            .annotate(
-                practical_share_value=Cast("practice_total", FloatField()) / NullIf(F("hours_total"), 0),
-            )
-        )
+        # Computed for the whole page in the changelist query, so it can be sorted on.
+        return super().get_queryset(request).with_course_totals()
 
     @admin.display(description=_("courses"), ordering="course_count")
     def course_count(self, obj):

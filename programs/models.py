@@ -13,6 +13,7 @@ from portal.db import NON_NEGATIVE, choice_check, date_order_check, date_order_e
 from portal.models import Enterprise, School, Sector, TimeStampedModel
 from portal.validators import PROGRAM_CODE_PATTERN, code_format_condition, validate_program_code
 
+from .querysets import ProgramQuerySet
 from .choices import DualQualifiedLevel, Employment, PlacementActivity, ProgramStatus
 
 YEAR_VALIDATORS = [MinValueValidator(1950), MaxValueValidator(2100)]
@@ -37,6 +38,8 @@ class Program(TimeStampedModel):
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="programs")
     established_year = models.PositiveSmallIntegerField(_("established in"), validators=YEAR_VALIDATORS)
     status = models.CharField(_("status"), max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE)
+
+    objects = ProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["school__name", "code"]
