@@ -86,6 +86,8 @@ class Region(BilingualNameMixin):
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A region cannot be its own parent.")})
+        if (self.level == RegionLevel.PROVINCE) != (self.parent_id is None):
+            raise ValidationError({"parent": _("A province has no parent region; every other region has one.")})
 
 
 class Sector(BilingualNameMixin):

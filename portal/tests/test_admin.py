@@ -275,7 +275,7 @@ def test_user_add_form_requires_a_role(platform_client):
 def test_user_add_form_refuses_a_college_admin_without_a_school(platform_client):
     response = add_user(platform_client, role="college_admin")
     assert response.status_code == 200
-    assert user_form(response).errors["school"] == ["A college administrator needs a school."]
+    assert user_form(response).errors["school"] == ["An account with the role “college administrator” needs a school."]
     assert not User.objects.filter(username="new-user").exists()
 
 
@@ -302,7 +302,7 @@ def test_user_change_form_refuses_removing_a_reviewers_region(platform_client):
         "role": "gov_reviewer", "region": "", "date_joined_0": "2024-09-01", "date_joined_1": "08:00:00",
     })
     assert response.status_code == 200
-    assert user_form(response).errors["region"] == ["A government reviewer needs a region."]
+    assert user_form(response).errors["region"] == ["An account with the role “government reviewer” needs a region."]
     reviewer.refresh_from_db()
     assert reviewer.region_id is not None
 

@@ -1,0 +1,78 @@
+"""Role personas shared by every test (healthchecks' alice/bob/charlie, one per role).
+
+All of them share PASSWORD ("pass-Word-123"). School A, school B, the enterprise and the outsider's
+enterprise all lie in `region`; `other_reviewer` reviews another province.
+"""
+import pytest
+
+from portal.tests.factories import (
+    CollegeAdminFactory,
+    EnterpriseFactory,
+    LiaisonFactory,
+    PlatformAdminFactory,
+    RegionFactory,
+    ReviewerFactory,
+    SchoolFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Hashing "pass-Word-123" a million times per persona would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def region(db):
+    return RegionFactory(name="测试省", name_en="Test Province")
+
+
+@pytest.fixture
+def school_a(region):
+    return SchoolFactory(region=region, name="甲职业技术学院", name_en="Polytechnic A")
+
+
+@pytest.fixture
+def school_b(region):
+    return SchoolFactory(region=region, name="乙职业技术学院", name_en="Polytechnic B")
+
+
+@pytest.fixture
+def enterprise(region):
+    return EnterpriseFactory(region=region, name="丙智能制造有限公司", name_en="Enterprise C")
+
+
+@pytest.fixture
+def college_admin_a(school_a):
+    return CollegeAdminFactory(username="alice", school=school_a)
+
+
+@pytest.fixture
+def college_admin_b(school_b):
+    return CollegeAdminFactory(username="bob", school=school_b)
+
+
+@pytest.fixture
+def liaison(enterprise):
+    return LiaisonFactory(username="carol", enterprise=enterprise)
+
+
+@pytest.fixture
+def reviewer(region):
+    return ReviewerFactory(username="dave", region=region)
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return ReviewerFactory(username="erin", region=RegionFactory(name="另一省", name_en="Other Province"))
+
+
+@pytest.fixture
+def platform_admin(db):
+    return PlatformAdminFactory(username="pat")
+
+
+@pytest.fixture
+def outsider(region):
+    """A liaison of another enterprise in the same region: sees what any liaison sees, nothing more."""
+    return LiaisonFactory(username="mallory", enterprise=EnterpriseFactory(region=region))
