@@ -16,12 +16,6 @@ from portal.tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # Hashing "pass-Word-123" a million times per persona would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def region(db):
     return RegionFactory(name="测试省", name_en="Test Province")
@@ -76,3 +70,10 @@ def platform_admin(db):
 def outsider(region):
     """A liaison of another enterprise in the same region: sees what any liaison sees, nothing more."""
     return LiaisonFactory(username="mallory", enterprise=EnterpriseFactory(region=region))
+
+
+@pytest.fixture
+def platform_client(client, platform_admin):
+    """A test client logged in as the platform admin."""
+    client.force_login(platform_admin)
+    return client

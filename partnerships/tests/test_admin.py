@@ -15,12 +15,6 @@ ADD_URL = reverse("admin:partnerships_partnership_add")
 LIST_URL = reverse("admin:partnerships_partnership_changelist")
 
 
-@pytest.fixture
-def platform_client(client, platform_admin):
-    client.force_login(platform_admin)
-    return client
-
-
 def form_data(**fields):
     return {
         "title": "智能制造订单班", "start_date": "2024-09-01", "end_date": "", "description": "",

@@ -127,12 +127,6 @@ def admin_url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def platform_client(client, platform_admin):
-    client.force_login(platform_admin)
-    return client
-
-
-@pytest.fixture
 def world():
     """One row of every registered model."""
     return {model: ROW_MAKERS[model]() for model in REGISTERED}

@@ -10,12 +10,6 @@ from programs.tests.factories import CourseFactory, ProgramFactory, TeacherFacto
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def platform_client(client, platform_admin):
-    client.force_login(platform_admin)
-    return client
-
-
 def program_with_courses(*hours):
     program = ProgramFactory()
     for theory, practice in hours:
