@@ -3,19 +3,24 @@ the field, and the database refuses a write that skips Python validation."""
 import factory
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Lower, Substr
 
 from portal.choices import Role
 from portal.models import Region, User
+from portal.tests.constraint_checks import (
+    assert_database_refuses_the_update,
+    assert_database_refuses_the_write,
+    assert_full_clean_names_the_field,
+    assert_valid_record_saves,
+)
 from portal.tests.factories import (
+    PASSWORD,
     EnterpriseFactory,
     RegionFactory,
     SchoolFactory,
     SectorFactory,
     UserFactory,
-    PASSWORD,
     build_unsaved,
     credit_code,
     same_as,
@@ -113,43 +118,23 @@ BAD_UPDATES = [
 
 @pytest.mark.parametrize("factory_class, overrides", VALID)
 def test_a_valid_record_passes_full_clean_and_saves(factory_class, overrides):
-    instance = build_unsaved(factory_class, **overrides)
-    instance.full_clean()
-    instance.save()
-    assert type(instance).objects.filter(pk=instance.pk).exists()
+    assert_valid_record_saves(factory_class, overrides)
 
 
 @pytest.mark.parametrize("factory_class, bad, field", BAD)
 def test_full_clean_names_the_broken_field_and_nothing_is_written(factory_class, bad, field):
-    instance = build_unsaved(factory_class, **(bad() if callable(bad) else bad))
-    model = type(instance)
-    before = model.objects.count()
-    with pytest.raises(ValidationError) as exc:
-        instance.full_clean()
-        instance.save()
-    assert field in exc.value.message_dict, exc.value.message_dict
-    assert model.objects.count() == before
+    assert_full_clean_names_the_field(factory_class, bad, field)
 
 
 @pytest.mark.parametrize("write", ["save", "bulk_create"])
 @pytest.mark.parametrize("factory_class, bad, field", BAD)
 def test_the_database_refuses_a_direct_write_and_nothing_is_written(factory_class, bad, field, write):
-    instance = build_unsaved(factory_class, **(bad() if callable(bad) else bad))
-    model = type(instance)
-    before = model.objects.count()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        instance.save() if write == "save" else model.objects.bulk_create([instance])
-    assert model.objects.count() == before
+    assert_database_refuses_the_write(factory_class, bad, write)
 
 
 @pytest.mark.parametrize("factory_class, changes", BAD_UPDATES)
 def test_the_database_refuses_an_update_that_breaks_a_rule(factory_class, changes):
-    row = factory_class()
-    rows = type(row).objects.filter(pk=row.pk)
-    before = rows.values().get()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        rows.update(**changes)
-    assert rows.values().get() == before
+    assert_database_refuses_the_update(factory_class, changes)
 
 
 def test_a_wrong_check_character_is_reported_as_such():

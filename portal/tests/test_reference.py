@@ -7,7 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portal.models import Region, Sector
-from portal.reference import REGIONS_CSV, SECTORS_CSV, load_regions, load_sectors, read_csv
+from portal.reference import (
+    REGIONS_CSV,
+    SECTORS_CSV,
+    load_regions,
+    load_sectors,
+    read_csv,
+)
 
 pytestmark = pytest.mark.django_db
 

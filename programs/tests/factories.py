@@ -7,7 +7,12 @@ import factory
 from factory.django import DjangoModelFactory
 
 from portal.tests.factories import EnterpriseFactory, SchoolFactory, SectorFactory
-from programs.choices import DualQualifiedLevel, Employment, PlacementActivity, ProgramStatus
+from programs.choices import (
+    DualQualifiedLevel,
+    Employment,
+    PlacementActivity,
+    ProgramStatus,
+)
 from programs.models import Course, Program, ProgramYear, Teacher, TeacherPlacement
 
 

@@ -5,7 +5,12 @@ import pytest
 from django.urls import reverse
 
 from portal.tests.factories import EnterpriseFactory
-from programs.tests.factories import CourseFactory, ProgramFactory, TeacherFactory, TeacherPlacementFactory
+from programs.tests.factories import (
+    CourseFactory,
+    ProgramFactory,
+    TeacherFactory,
+    TeacherPlacementFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
