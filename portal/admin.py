@@ -2,7 +2,7 @@
 and API tokens; also the list filters every app's admin shares (province, industry section)."""
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -10,11 +10,9 @@ from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from .choices import RegionLevel
-from .models import Enterprise, Region, School, Sector, User
+from .models import ApiToken, Enterprise, Region, School, Sector, User, new_token_key
 
 
 # --- Shared list filters ---------------------------------------------------------------------
@@ -191,12 +189,27 @@ class UserAdmin(DjangoUserAdmin):
         return obj.scope
 
 
-# DRF's token admin offers every user in one plain select (thousands of accounts on a national
-# portal); keep it, with a searchable user field instead.
-admin.site.unregister(TokenProxy)
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: the key is shown once, when the token is created; only its digest is stored."""
 
-
-@admin.register(TokenProxy)
-class TokenAdmin(DrfTokenAdmin):
+    list_display = ("prefix", "name", "user", "read_only", "created_at", "last_used_at")
+    list_filter = ("read_only",)
     list_select_related = ("user",)
+    search_fields = ("prefix", "name", "user__username")
     autocomplete_fields = ("user",)
+    fields = ("user", "name", "read_only", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            key = new_token_key()
+            obj.digest, obj.prefix = ApiToken.hash(key), key[:8]
+            obj.save()
+            messages.warning(
+                request,
+                _("The new token's key is %(key)s — copy it now: it is not stored and cannot be shown again.")
+                % {"key": key},
+            )
+            return
+        super().save_model(request, obj, form, change)

@@ -8,6 +8,11 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Organisations and accounts")
 
+    def ready(self) -> None:
+        from .rules import register_rules
+
+        register_rules()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """The Django admin, open to platform administrators only (see portal.admin_site)."""

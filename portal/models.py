@@ -2,6 +2,9 @@
 enterprises) and the user model with its role and scope."""
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -277,3 +280,38 @@ class User(AbstractUser):
         """The school, enterprise or region this account works for (None for platform admins)."""
         field = ROLE_SCOPE_FIELD.get(self.role)
         return getattr(self, field) if field else None
+
+
+def new_token_key() -> str:
+    return secrets.token_hex(20)
+
+
+class ApiToken(models.Model):
+    """An API token of a user: read-write or read-only; only a SHA-256 digest of the key is stored."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str = "", read_only: bool = False) -> tuple["ApiToken", str]:
+        """Create a token and return it with its key; the key is shown once and never stored."""
+        key = new_token_key()
+        token = cls.objects.create(user=user, name=name, read_only=read_only, digest=cls.hash(key), prefix=key[:8])
+        return token, key

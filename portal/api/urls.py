@@ -1,0 +1,11 @@
+"""Routes of the tenancy API (included by the root urls under /api/v1/)."""
+from . import resources
+
+routes = [
+    ("regions", resources.RegionViewSet, "region"),
+    ("sectors", resources.SectorViewSet, "sector"),
+    ("schools", resources.SchoolViewSet, "school"),
+    ("enterprises", resources.EnterpriseViewSet, "enterprise"),
+    ("users", resources.UserViewSet, "user"),
+    ("tokens", resources.ApiTokenViewSet, "token"),
+]

@@ -1,0 +1,89 @@
+"""FilterSets of the tenancy models (API lists and, later, pages)."""
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import QuerySet
+
+from .choices import EnterpriseSize, Ownership, RegionLevel, Role, SchoolLevel
+from .models import Enterprise, Region, School, Sector, User
+from .scoping import region_subtree_q
+
+
+class RegionSubtreeFilter(filters.CharFilter):
+    """`?region=440000`: rows in that region or below it (by official code)."""
+
+    def __init__(self, *args, path: str = "region", **kwargs):
+        self.path = path
+        kwargs.setdefault("help_text", "6-digit region code; matches the region and its sub-regions.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        region = Region.objects.filter(code=value).only("pk").first()
+        if region is None:
+            return qs.none()
+        return qs.filter(region_subtree_q(region.pk, self.path))
+
+
+class SectorFilter(filters.CharFilter):
+    """`?sector=C` or `?sector=C39`: rows in that section or division (by code prefix)."""
+
+    def __init__(self, *args, path: str = "sector", **kwargs):
+        self.path = path
+        kwargs.setdefault("help_text", "GB/T 4754-2017 code; a section letter matches all its divisions.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        qs = qs.filter(**{f"{self.path}__code__startswith": value.strip().upper()})
+        return qs.distinct() if self.distinct else qs
+
+
+class RegionFilterSet(filters.FilterSet):
+    parent = filters.CharFilter(field_name="parent__code", help_text="Code of the parent region.")
+    level = filters.ChoiceFilter(choices=RegionLevel.choices)
+
+    class Meta:
+        model = Region
+        fields = ["level", "parent"]
+
+
+class SectorFilterSet(filters.FilterSet):
+    parent = filters.CharFilter(field_name="parent__code", help_text="Code of the parent section.")
+
+    class Meta:
+        model = Sector
+        fields = ["parent"]
+
+
+class SchoolFilterSet(filters.FilterSet):
+    region = RegionSubtreeFilter()
+    level = filters.ChoiceFilter(choices=SchoolLevel.choices)
+    ownership = filters.ChoiceFilter(choices=Ownership.choices)
+    sector = SectorFilter(path="programs__sector", distinct=True, help_text="Schools with a program in this sector.")
+
+    class Meta:
+        model = School
+        fields = ["region", "level", "ownership", "sector"]
+
+
+class EnterpriseFilterSet(filters.FilterSet):
+    region = RegionSubtreeFilter()
+    sector = SectorFilter()
+    size = filters.ChoiceFilter(choices=EnterpriseSize.choices)
+
+    class Meta:
+        model = Enterprise
+        fields = ["region", "sector", "size", "integration_certified"]
+
+
+class UserFilterSet(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["role", "school", "enterprise", "is_active"]
+
+
