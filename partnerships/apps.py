@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = _("Cooperation")
+
+    def ready(self) -> None:
+        from .rules import register_rules
+
+        register_rules()

@@ -6,14 +6,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from evaluation.api import urls as evaluation_api
+from partnerships.api import urls as partnerships_api
 from portal.api import urls as portal_api
 from portal.api.resources import ObtainTokenView
+from programs.api import urls as programs_api
 
 from . import views
 
 # One router for every app's API resources (each app lists its routes in api/urls.py).
 router = DefaultRouter()
-for app_routes in (portal_api.routes,):
+for app_routes in (portal_api.routes, programs_api.routes, partnerships_api.routes, evaluation_api.routes):
     for prefix, viewset, basename in app_routes:
         router.register(prefix, viewset, basename=basename)
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Teaching")
+
+    def ready(self) -> None:
+        from .rules import register_rules
+
+        register_rules()
