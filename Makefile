@@ -46,6 +46,7 @@ chromium:
 check: venv
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/portal-openapi.yaml
 
 ## make messages: refresh and compile the Chinese translations
 messages: venv
