@@ -204,6 +204,21 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every choice set gets its own stable enum name in the schema (several fields are called
+    # "status", "kind", "level" or "role" with different choices).
+    "ENUM_NAME_OVERRIDES": {
+        name: f"{module}.{name}"
+        for module, names in {
+            "portal.choices": ["Role", "RegionLevel", "SchoolLevel", "Ownership", "EnterpriseSize"],
+            "programs.choices": ["ProgramStatus", "Employment", "DualQualifiedLevel", "PlacementActivity"],
+            "partnerships.choices": [
+                "ConsortiumKind", "MemberRole", "OtherBodyKind", "PartnershipKind", "PartnershipStatus",
+                "ContributionParty", "ContributionKind", "ProjectStatus",
+            ],
+            "evaluation.choices": ["FeedbackDimension"],
+        }.items()
+        for name in names
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
