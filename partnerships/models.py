@@ -15,6 +15,7 @@ from portal.fields import ChoiceSetField
 from portal.models import Enterprise, Region, School, Sector, TimeStampedModel
 from programs.models import YEAR_VALIDATORS, Course, Program, year_check
 
+from .querysets import PartnershipQuerySet
 from .choices import (
     ConsortiumKind,
     ContributionKind,
@@ -158,6 +159,8 @@ class Partnership(TimeStampedModel):
         on_delete=models.SET_NULL, related_name="+", editable=False,
     )
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "id"]

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.db.models import QuerySet
 
 from .choices import EnterpriseSize, Ownership, RegionLevel, Role, SchoolLevel
@@ -39,6 +42,22 @@ class SectorFilter(filters.CharFilter):
             return qs
         qs = qs.filter(**{f"{self.path}__code__startswith": value.strip().upper()})
         return qs.distinct() if self.distinct else qs
+
+
+YEAR_HELP = "Academic year, named by the calendar year it starts in (2025 = 2025-09-01 … 2026-08-31)."
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(filters.NumberFilter):
+    """An academic year: a whole number from 1950 to 2100 (else 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", YEAR_HELP)
+        kwargs.setdefault("min_value", 1950)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
 
 
 class RegionFilterSet(filters.FilterSet):

@@ -9,7 +9,7 @@ def register_rules() -> None:
     register(Region, Rule(public=True))
     register(Sector, Rule(public=True))
     # The directory: everyone reads; a college admin edits their own school's profile, a liaison
-    # their own enterprise's (the code and credit code stay as registered).
-    register(School, Rule(public=True, change={Role.COLLEGE_ADMIN: ("", {})}))
-    register(Enterprise, Rule(public=True, change={Role.ENTERPRISE_LIAISON: ("", {})}))
+    # their own enterprise's (the code and credit code stay as registered); neither deletes it.
+    register(School, Rule(public=True, change={Role.COLLEGE_ADMIN: ("", {})}, deletable=False))
+    register(Enterprise, Rule(public=True, change={Role.ENTERPRISE_LIAISON: ("", {})}, deletable=False))
     register(User, Rule(own_account=True))

@@ -19,6 +19,7 @@ from .choices import Role
 
 VIEW = "view"
 CHANGE = "change"
+DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Rule:
     public: bool | Q = False
     change: Mapping[str, tuple[str, Mapping[str, set]]] = field(default_factory=dict)
     own_account: bool = False  # users: everyone sees and changes their own account only
+    deletable: bool = True  # False: the roles in `change` edit rows but only platform admins delete them
 
 
 _RULES: dict[type[models.Model], Rule] = {}
@@ -123,25 +125,28 @@ def visible_q(model: type[models.Model], user) -> Q | None:
     return q
 
 
-def changeable_q(model: type[models.Model], user) -> Q | None:
-    """The condition for rows `user` may change or delete; None means every row."""
+def changeable_q(model: type[models.Model], user, perm: str = CHANGE) -> Q | None:
+    """The condition for rows `user` may change (or, with perm=DELETE, delete); None means every row."""
     if user.role == Role.PLATFORM_ADMIN:
         return None
     rule = rule_for(model)
     if rule.own_account:
-        return Q(pk=user.pk)
-    if user.role not in rule.change:
+        return NOTHING if perm == DELETE else Q(pk=user.pk)
+    if user.role not in rule.change or (perm == DELETE and not rule.deletable):
         return NOTHING
     path, allowed = rule.change[user.role]
     return _org_q(model, user.role, path, user) & _values_q(allowed)
 
 
 def restrict(queryset: QuerySet, user, perm: str = VIEW) -> QuerySet:
-    """Narrow `queryset` to the rows `user` may see (VIEW) or change (CHANGE). Anonymous or inactive
-    users get nothing."""
+    """Narrow `queryset` to the rows `user` may see (VIEW), change (CHANGE) or delete (DELETE).
+    Anonymous or inactive users get nothing."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
-    condition = (visible_q if perm == VIEW else changeable_q)(queryset.model, user)
+    if perm == VIEW:
+        condition = visible_q(queryset.model, user)
+    else:
+        condition = changeable_q(queryset.model, user, perm)
     return queryset if condition is None else queryset.filter(condition)
 
 

@@ -1,13 +1,13 @@
 """FilterSets of the teaching models (API lists and, later, pages)."""
 from __future__ import annotations
 
-import datetime
 
 import django_filters as filters
 from django.db.models import QuerySet
 
 from portal.choices import SchoolLevel
 from portal.filters import RegionSubtreeFilter, SectorFilter
+from portal.years import academic_year_bounds
 
 from .choices import DualQualifiedLevel, Employment, PlacementActivity, ProgramStatus
 from .models import Course, Program, ProgramYear, Teacher, TeacherPlacement
@@ -83,5 +83,5 @@ class TeacherPlacementFilterSet(filters.FilterSet):
         year = int(value)
         if not 1 <= year < 9999:
             return queryset.none()
-        return queryset.filter(start_date__lte=datetime.date(year + 1, 8, 31),
-                               end_date__gte=datetime.date(year, 9, 1))
+        first, last = academic_year_bounds(year)
+        return queryset.filter(start_date__lte=last, end_date__gte=first)

@@ -1,3 +1,6 @@
 """Routes of the evaluation API (included by the root urls under /api/v1/)."""
+from . import views
 
-routes: list = []
+routes = [
+    ("feedback", views.FeedbackViewSet, "feedback"),
+]

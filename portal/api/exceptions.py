@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -28,6 +28,12 @@ def exception_handler(exc, context):
         return Response(
             {"non_field_errors": [_("This record is still referred to by other records and cannot be deleted.")]},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, (OverflowError, DataError)):
+        # e.g. ?school=100000000000000000000: a number no database column can hold.
+        set_rollback()
+        return Response(
+            {"non_field_errors": [_("A value in the request is out of range.")]}, status=status.HTTP_400_BAD_REQUEST
         )
     if isinstance(exc, IntegrityError):
         set_rollback()

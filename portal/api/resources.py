@@ -15,7 +15,13 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.choices import Role
-from portal.filters import EnterpriseFilterSet, RegionFilterSet, SchoolFilterSet, SectorFilterSet, UserFilterSet
+from portal.filters import (
+    EnterpriseFilterSet,
+    RegionFilterSet,
+    SchoolFilterSet,
+    SectorFilterSet,
+    UserFilterSet,
+)
 from portal.models import ApiToken, Enterprise, Region, School, Sector, User
 
 from .permissions import IsPlatformAdmin, ReadOnlyUnlessPlatformAdmin

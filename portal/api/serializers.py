@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from portal.choices import Role
 from portal.scoping import VIEW, restrict
 
 from .exceptions import django_errors
@@ -47,6 +48,27 @@ class ChoiceSetSerializerField(serializers.MultipleChoiceField):
 
     def to_representation(self, value):
         return sorted(value or [])
+
+
+class OwnOrganisationDefaultMixin:
+    """On create, a college admin's school and a liaison's enterprise default to their own (the
+    change scope still decides whether the caller may write the row)."""
+
+    own_school_field: str | None = None
+    own_enterprise_field: str | None = None
+
+    def own_organisation_defaults(self, attrs: dict, user) -> None:
+        if user.role == Role.COLLEGE_ADMIN and self.own_school_field and self.own_school_field not in attrs:
+            attrs[self.own_school_field] = user.school
+        liaison = user.role == Role.ENTERPRISE_LIAISON
+        if liaison and self.own_enterprise_field and self.own_enterprise_field not in attrs:
+            attrs[self.own_enterprise_field] = user.enterprise
+
+    def validate(self, attrs):
+        request = self.context.get("request")
+        if self.instance is None and request is not None:
+            self.own_organisation_defaults(attrs, request.user)
+        return super().validate(attrs)
 
 
 class PortalModelSerializer(serializers.ModelSerializer):

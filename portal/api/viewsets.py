@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
-from portal.scoping import VIEW, changeable_q, may_write, restrict
+from portal.scoping import CHANGE, DELETE, VIEW, changeable_q, may_write, restrict
 
 
 class ScopedViewSetMixin:
@@ -29,12 +29,12 @@ class ScopedViewSetMixin:
         # Visible (else 404) first, then changeable (else 403), before any input is validated.
         instance = super().get_object()
         if self.action in self.write_actions:
-            self.check_may_change(instance)
+            self.check_may_change(instance, DELETE if self.action == "destroy" else CHANGE)
         return instance
 
     # -- checks --------------------------------------------------------------------------------
-    def check_may_change(self, instance) -> None:
-        condition = changeable_q(type(instance), self.request.user)
+    def check_may_change(self, instance, perm: str = CHANGE) -> None:
+        condition = changeable_q(type(instance), self.request.user, perm)
         if condition is None:
             return
         if not type(instance)._base_manager.filter(condition, pk=instance.pk).exists():

@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from portal.api.viewsets import ScopedModelViewSet
-from portal.scoping import may_write
+from portal.scoping import CHANGE, may_write
 from programs import services
 from programs.filters import (
     CourseFilterSet,
@@ -108,9 +108,9 @@ class TeacherPlacementViewSet(ScopedModelViewSet):
 
     verified_message = _("The host enterprise has verified this placement; it can no longer be changed or deleted.")
 
-    def check_may_change(self, instance) -> None:
+    def check_may_change(self, instance, perm: str = CHANGE) -> None:
         try:
-            super().check_may_change(instance)
+            super().check_may_change(instance, perm)
         except PermissionDenied:
             # Say why when the caller could change the placement were it not verified.
             if instance.verified and may_write(self.request.user, TeacherPlacement, {"verified": False}, instance):
