@@ -13,7 +13,7 @@ from portal.api.serializers import (
 )
 from portal.models import Region, Sector
 
-from ..choices import PartnershipKind
+from ..choices import OtherBodyKind, PartnershipKind
 from ..models import (
     Consortium,
     ConsortiumMember,
@@ -48,6 +48,7 @@ class ConsortiumMemberBriefSerializer(serializers.ModelSerializer):
     """A member as listed inside its consortium."""
 
     name = serializers.SerializerMethodField()
+    other_kind = serializers.ChoiceField(choices=OtherBodyKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ConsortiumMember

@@ -151,12 +151,20 @@ class OwnAccountSerializer(UserSerializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
                                               help_text="Platform admins may issue tokens for any account.")
-    key = serializers.CharField(read_only=True, help_text="Shown once, when the token is created.")
 
     class Meta:
         model = ApiToken
-        fields = ["id", "user", "name", "read_only", "prefix", "key", "created_at", "last_used_at"]
+        fields = ["id", "user", "name", "read_only", "prefix", "created_at", "last_used_at"]
         read_only_fields = ["prefix", "created_at", "last_used_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    """A token as answered when created: with its key, shown this once."""
+
+    key = serializers.CharField(read_only=True, help_text="Shown once, when the token is created.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
 
 
 # --- viewsets ----------------------------------------------------------------------------------
@@ -248,6 +256,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Des
         queryset = super().get_queryset()
         return queryset if user.role == Role.PLATFORM_ADMIN else queryset.filter(user=user)
 
+    @extend_schema(responses={201: NewApiTokenSerializer})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -256,9 +265,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Des
             raise PermissionDenied(_("You may only create tokens for your own account."))
         token, key = ApiToken.issue(user=owner, name=serializer.validated_data.get("name", ""),
                                     read_only=serializer.validated_data.get("read_only", False))
-        data = ApiTokenSerializer(token, context=self.get_serializer_context()).data
-        data["key"] = key
-        return Response(data, status=status.HTTP_201_CREATED)
+        token.key = key
+        return Response(NewApiTokenSerializer(token, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ObtainTokenSerializer(serializers.Serializer):

@@ -13,7 +13,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from evaluation.tests.factories import FeedbackFactory, FeedbackScoreFactory
-from partnerships.choices import ContributionParty, MemberRole, PartnershipStatus, ProjectStatus
+from partnerships.choices import (
+    ContributionParty,
+    MemberRole,
+    PartnershipStatus,
+    ProjectStatus,
+)
 from partnerships.tests.factories import (
     ConsortiumFactory,
     ConsortiumMemberFactory,
@@ -28,7 +33,13 @@ from partnerships.tests.factories import (
     TrainingBaseUsageFactory,
 )
 from portal.models import ApiToken
-from portal.tests.factories import CollegeAdminFactory, EnterpriseFactory, RegionFactory, SchoolFactory, SectorFactory
+from portal.tests.factories import (
+    CollegeAdminFactory,
+    EnterpriseFactory,
+    RegionFactory,
+    SchoolFactory,
+    SectorFactory,
+)
 from programs.tests.factories import (
     CourseFactory,
     ProgramFactory,
@@ -78,7 +89,7 @@ def personas(college_admin_a, college_admin_b, liaison, outsider, reviewer, othe
 
 
 @pytest.fixture
-def world(personas, region, school_a, school_b, enterprise) -> World:  # noqa: PLR0915 (one flat list of rows)
+def world(personas, region, school_a, school_b, enterprise) -> World:
     w = World()
     add = w.add
     for name, user in personas.items():

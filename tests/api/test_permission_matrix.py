@@ -20,7 +20,6 @@ from programs.models import Program, Teacher
 
 from . import matrix
 
-
 # --- helpers ------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,13 @@ from partnerships.tests.factories import (
     TrainingBaseUsageFactory,
 )
 from portal.models import ApiToken, Region, Sector
-from portal.tests.factories import CollegeAdminFactory, EnterpriseFactory, RegionFactory, SchoolFactory, SectorFactory
+from portal.tests.factories import (
+    CollegeAdminFactory,
+    EnterpriseFactory,
+    RegionFactory,
+    SchoolFactory,
+    SectorFactory,
+)
 from programs.tests.factories import (
     CourseFactory,
     ProgramFactory,

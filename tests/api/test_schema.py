@@ -21,9 +21,14 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 from portal.models import ApiToken
+
+from . import matrix
 
 
 def test_the_schema_validates_without_warnings(tmp_path):
@@ -52,7 +57,7 @@ def test_the_schema_documents_every_resource_and_token_authentication(db, api):
                for s in schemes.values()), schemes
 
 
-ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.I)
+ASSET = re.compile(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
@@ -60,7 +65,7 @@ def test_the_docs_load_their_scripts_and_styles_from_the_portal_itself(url, db, 
     html = api.get(url).content.decode()
     assets = ASSET.findall(html)
     assert assets, "no scripts or styles found"
-    external = [a for a in assets if re.match(r"^(?:[a-z]+:)?//", a, re.I)]
+    external = [a for a in assets if re.match(r"^(?:[a-z]+:)?//", a, re.IGNORECASE)]
     assert not external, f"{url} loads {external}"
     for asset in assets:
         if asset.startswith("/api/"):
@@ -81,7 +86,7 @@ def test_the_docs_load_their_scripts_and_styles_from_the_portal_itself(url, db, 
 # `test_the_fuzzed_schema_is_the_one_served_at_api_schema` checks that they are the same.
 
 FUZZ_CONFIG = {"generation": {"with-security-parameters": False}}
-MAX_EXAMPLES = 3  # per operation, persona and generation mode (valid and invalid data)
+MAX_EXAMPLES = 5  # per operation, persona and generation mode (valid and invalid data)
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
@@ -148,27 +153,41 @@ def test_every_resource_is_fuzzed():
         assert f"/api/v1/{prefix}/" in paths, prefix
 
 
+def _world_row_parameters(operation, persona: str, world) -> dict | None:
+    """Path parameters naming a world row of the operation's resource that the persona sees."""
+    match = re.fullmatch(r"/api/v1/([^/]+)/\{(\w+)\}/(?:\w+/)?", operation.path)
+    resource = matrix.BY_PREFIX.get(match.group(1)) if match else None
+    if resource is None:
+        return None
+    visible = [key for key in resource.rows if key in resource.sees(persona)]
+    return {match.group(2): getattr(world[visible[0]], resource.lookup)} if visible else None
+
+
 @pytest.mark.fuzz
 @pytest.mark.parametrize("persona", ["pat", "alice"])
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_fuzzing_finds_no_server_error_and_no_answer_off_the_schema(label, persona, personas, wsgi_app):
+def test_fuzzing_finds_no_server_error_and_no_answer_off_the_schema(label, persona, personas, world, wsgi_app):
+    """Valid and invalid requests, on random ids and (for detail operations) on a row of the world
+    the persona sees, so that updates and actions get past the 404 into validation."""
     started = time.monotonic()
     operation = OPERATIONS[label]
     headers = {"Authorization": f"Token {ApiToken.issue(user=personas[persona], name='fuzz')[1]}"}
-    cache.clear()  # no throttling from earlier examples
+    row = _world_row_parameters(operation, persona, world)
 
-    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+    for path_parameters in [None, row] if row else [None]:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            cache.clear()  # no throttling from earlier examples
 
-        @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=list(hypothesis.HealthCheck),
-                             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
-        @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-        def fuzz(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+                                 suppress_health_check=list(hypothesis.HealthCheck),
+                                 phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+            @hypothesis.given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
+            def fuzz(case):
+                case.call_and_validate(headers=headers, checks=CHECKS)
 
-        try:
-            fuzz()
-        except hypothesis.errors.Unsatisfiable:
-            # Nothing in this operation can be made invalid (e.g. only a free-text path parameter).
-            assert mode is GenerationMode.NEGATIVE
+            try:
+                fuzz()
+            except hypothesis.errors.Unsatisfiable:
+                # Nothing in this operation can be made invalid (e.g. only a free-text path parameter).
+                assert mode is GenerationMode.NEGATIVE
     FUZZ_SECONDS.append(time.monotonic() - started)
