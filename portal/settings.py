@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
         "Messages follow `Accept-Language` (en, zh-hans)."
     ),
     "VERSION": "1.0.0",
+    # Tags and operation ids by resource (consortia_list, partnerships_accept_create, …).
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Every choice set gets its own stable enum name in the schema (several fields are called
     # "status", "kind", "level" or "role" with different choices).
