@@ -3,6 +3,7 @@ regions and sectors by code, the names integrators need read-only beside the ids
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
 from rest_framework import serializers
 
 from portal.api.serializers import (
@@ -96,14 +97,28 @@ class PartnershipSerializer(OwnOrganisationDefaultMixin, PortalModelSerializer):
     school_name = _name("school.name")
     enterprise_name = _name("enterprise.name")
     program_names = serializers.SerializerMethodField(help_text="Names of `programs`, in the same order.")
+    agreement = serializers.FileField(required=False, allow_null=True, use_url=False,
+                                      help_text="The signed agreement (upload as multipart/form-data).")
+    agreement_url = serializers.SerializerMethodField(
+        help_text="Where those who may see the partnership download the agreement; null without one."
+    )
 
     class Meta:
         model = Partnership
         fields = ["id", "school", "school_name", "enterprise", "enterprise_name", "title", "kinds", "programs",
-                  "program_names", "status", "start_date", "end_date", "agreement", "description", "proposed_by",
+                  "program_names", "status", "start_date", "end_date", "agreement", "agreement_url", "description",
+                  "proposed_by",
                   "responded_at", "created_at", "updated_at"]
         read_only_fields = ["status", "proposed_by", "responded_at"]
         extra_kwargs = {"school": {"required": False, "help_text": OWN_SCHOOL_HELP}}
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_agreement_url(self, partnership: Partnership) -> str | None:
+        if not partnership.agreement:
+            return None
+        url = reverse("partnership-agreement", args=[partnership.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_program_names(self, partnership: Partnership) -> list[str]:

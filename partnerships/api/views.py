@@ -3,9 +3,12 @@ decline, suspend and end actions) and their contributions, enterprise projects a
 talent demands, training bases and their use, technical services and patents."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -70,6 +73,16 @@ class PartnershipViewSet(ScopedModelViewSet):
     search_fields = ["title", "description", "school__name", "enterprise__name"]
     ordering_fields = ["start_date", "end_date", "title", "status", "created_at", "updated_at"]
     ordering = ["-start_date", "id"]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: None})
+    @action(detail=True, methods=["get"], url_path="agreement", url_name="agreement")
+    def agreement_file(self, request, pk=None):
+        """Download the signed agreement: only for those who may see the partnership (else 404)."""
+        partnership = self.get_object()
+        if not partnership.agreement:
+            raise Http404
+        return FileResponse(partnership.agreement.open("rb"), as_attachment=True,
+                            filename=os.path.basename(partnership.agreement.name))
 
     def create_object(self, serializer):
         serializer.instance = services.partnership_propose(by=self.request.user, **serializer.validated_data)

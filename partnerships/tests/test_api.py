@@ -811,3 +811,26 @@ def test_money_is_written_and_read_as_decimal_strings(as_, world):
     response = as_("alice").post(url("contributions"), {**_entry(world.active, "school"), "value": "1234.5"})
     assert response.data["value"] == "1234.50"
     assert Contribution.objects.get().value == Decimal("1234.50")
+
+
+def test_an_agreement_uploaded_with_a_proposal_is_downloaded_only_by_those_who_see_the_partnership(
+    settings, tmp_path, college_admin_a, school_a, enterprise, liaison, outsider, other_reviewer
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    settings.MEDIA_ROOT = tmp_path
+    client = APIClient()
+    client.force_authenticate(college_admin_a)
+    body = {"enterprise": enterprise.pk, "title": "订单班协议", "kinds": ["order_class"], "start_date": "2025-09-01",
+            "agreement": SimpleUploadedFile("协议.pdf", b"%PDF-1.4 agreement", content_type="application/pdf")}
+    response = client.post("/api/v1/partnerships/", body, format="multipart")
+    assert response.status_code == 201, response.content
+    url = response.json()["agreement_url"]
+    assert url.endswith(f"/api/v1/partnerships/{response.json()['id']}/agreement/")
+    for user, expected in [(college_admin_a, 200), (liaison, 200), (outsider, 404), (other_reviewer, 404)]:
+        client.force_authenticate(user)
+        download = client.get(url)
+        assert download.status_code == expected
+        if expected == 200:
+            assert b"".join(download.streaming_content) == b"%PDF-1.4 agreement"
