@@ -4,6 +4,7 @@ All of them share PASSWORD ("pass-Word-123"). School A, school B, the enterprise
 enterprise all lie in `region`; `other_reviewer` reviews another province.
 """
 import pytest
+from rest_framework.test import APIClient
 
 from portal.tests.factories import (
     CollegeAdminFactory,
@@ -14,6 +15,7 @@ from portal.tests.factories import (
     ReviewerFactory,
     SchoolFactory,
 )
+from portal.tests.personas import PERSONAS
 
 
 @pytest.fixture
@@ -77,3 +79,16 @@ def platform_client(client, platform_admin):
     """A test client logged in as the platform admin."""
     client.force_login(platform_admin)
     return client
+
+
+@pytest.fixture
+def as_(request):
+    """`as_("alice")`: an API client signed in as that persona (None: anonymous)."""
+
+    def client_for(name: str | None) -> APIClient:
+        client = APIClient()
+        if name is not None:
+            client.force_authenticate(request.getfixturevalue(PERSONAS[name]))
+        return client
+
+    return client_for

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from evaluation.models import Feedback, FeedbackScore
 from evaluation.tests.factories import FeedbackFactory, FeedbackScoreFactory
@@ -21,29 +20,7 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 FEEDBACK = f"{API}/feedback/"
-PERSONAS = {
-    "alice": "college_admin_a",
-    "bob": "college_admin_b",
-    "carol": "liaison",
-    "mallory": "outsider",
-    "dave": "reviewer",
-    "erin": "other_reviewer",
-    "pat": "platform_admin",
-}
 SCORES = [{"dimension": "professional_skills", "score": 5}, {"dimension": "work_attitude", "score": 4}]
-
-
-@pytest.fixture
-def as_(request):
-    """`as_("alice")`: an API client signed in as that persona (None: anonymous)."""
-
-    def client_for(name: str | None) -> APIClient:
-        client = APIClient()
-        if name is not None:
-            client.force_authenticate(request.getfixturevalue(PERSONAS[name]))
-        return client
-
-    return client_for
 
 
 @pytest.fixture

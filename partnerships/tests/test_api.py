@@ -14,7 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from partnerships.choices import ContributionParty, PartnershipKind, PartnershipStatus, ProjectStatus
+from partnerships.choices import (
+    ContributionParty,
+    PartnershipKind,
+    PartnershipStatus,
+    ProjectStatus,
+)
 from partnerships.models import (
     Consortium,
     ConsortiumMember,
@@ -42,35 +47,19 @@ from partnerships.tests.factories import (
     TrainingBaseFactory,
     TrainingBaseUsageFactory,
 )
-from portal.tests.factories import EnterpriseFactory, RegionFactory, SchoolFactory, SectorFactory
+from portal.tests.factories import (
+    EnterpriseFactory,
+    RegionFactory,
+    SchoolFactory,
+    SectorFactory,
+)
+from portal.tests.personas import PERSONAS
 from programs.tests.factories import CourseFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-PERSONAS = {
-    "alice": "college_admin_a",
-    "bob": "college_admin_b",
-    "carol": "liaison",
-    "mallory": "outsider",
-    "dave": "reviewer",
-    "erin": "other_reviewer",
-    "pat": "platform_admin",
-}
 Status = PartnershipStatus
-
-
-@pytest.fixture
-def as_(request):
-    """`as_("alice")`: an API client signed in as that persona (None: anonymous)."""
-
-    def client_for(name: str | None) -> APIClient:
-        client = APIClient()
-        if name is not None:
-            client.force_authenticate(request.getfixturevalue(PERSONAS[name]))
-        return client
-
-    return client_for
 
 
 @pytest.fixture
@@ -817,7 +806,6 @@ def test_an_agreement_uploaded_with_a_proposal_is_downloaded_only_by_those_who_s
     settings, tmp_path, college_admin_a, school_a, enterprise, liaison, outsider, other_reviewer
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from rest_framework.test import APIClient
 
     settings.MEDIA_ROOT = tmp_path
     client = APIClient()

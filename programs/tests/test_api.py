@@ -10,11 +10,21 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from portal.choices import SchoolLevel
-from portal.tests.factories import EnterpriseFactory, RegionFactory, SchoolFactory, SectorFactory
-from programs.choices import DualQualifiedLevel, Employment, PlacementActivity, ProgramStatus
+from portal.tests.factories import (
+    EnterpriseFactory,
+    RegionFactory,
+    SchoolFactory,
+    SectorFactory,
+)
+from portal.tests.personas import PERSONAS
+from programs.choices import (
+    DualQualifiedLevel,
+    Employment,
+    PlacementActivity,
+    ProgramStatus,
+)
 from programs.models import Course, Program, ProgramYear, Teacher, TeacherPlacement
 from programs.tests.factories import (
     CourseFactory,
@@ -27,29 +37,7 @@ from programs.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-PERSONAS = {
-    "alice": "college_admin_a",
-    "bob": "college_admin_b",
-    "carol": "liaison",
-    "mallory": "outsider",
-    "dave": "reviewer",
-    "erin": "other_reviewer",
-    "pat": "platform_admin",
-}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def as_(request):
-    """`as_("alice")`: an API client signed in as that persona (None: anonymous)."""
-
-    def client_for(name: str | None) -> APIClient:
-        client = APIClient()
-        if name is not None:
-            client.force_authenticate(request.getfixturevalue(PERSONAS[name]))
-        return client
-
-    return client_for
 
 
 @pytest.fixture
