@@ -1,14 +1,10 @@
 """Reads of the tenancy models used by pages."""
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import Enterprise, Region, School
-
-
-def region_subtree_q(region: Region, field: str = "region") -> Q:
-    """Rows whose region is `region` or lies below it (province → prefecture → county)."""
-    return Q(**{field: region}) | Q(**{f"{field}__parent": region}) | Q(**{f"{field}__parent__parent": region})
+from .scoping import region_subtree_q
 
 
 def organisation_counts(region: Region | None = None) -> dict[str, int]:
@@ -16,6 +12,6 @@ def organisation_counts(region: Region | None = None) -> dict[str, int]:
     schools: QuerySet = School.objects.all()
     enterprises: QuerySet = Enterprise.objects.all()
     if region is not None:
-        schools = schools.filter(region_subtree_q(region))
-        enterprises = enterprises.filter(region_subtree_q(region))
+        schools = schools.filter(region_subtree_q(region.pk))
+        enterprises = enterprises.filter(region_subtree_q(region.pk))
     return {"schools": schools.count(), "enterprises": enterprises.count()}
