@@ -2,7 +2,15 @@
 from portal.choices import Role
 from portal.scoping import Rule, register
 
-from .models import Feedback, FeedbackScore
+from .models import (
+    EvaluationRun,
+    Feedback,
+    FeedbackScore,
+    IndicatorValue,
+    ProgramRecommendation,
+    TargetOverride,
+    Warning,
+)
 
 
 def register_rules() -> None:
@@ -27,3 +35,21 @@ def register_rules() -> None:
             region=("feedback__partnership__school__region", "feedback__program__school__region"),
         ),
     )
+
+    # Indicator values and warnings: a college reads its school's rows and its programs' rows (they
+    # carry the school), a liaison the rows of the consortia its enterprise belongs to, a reviewer
+    # every row whose subject (school, program, consortium, region, region × sector) lies in their
+    # region's subtree. Acknowledging a warning is an action (evaluation.services.warning_acknowledge).
+    subject_rule = Rule(
+        school=("school",),
+        enterprise=("consortium__members__enterprise",),
+        region=("school__region", "consortium__region", "region"),
+    )
+    register(IndicatorValue, subject_rule)
+    register(Warning, subject_rule)
+    register(ProgramRecommendation, Rule(school=("school",), region=("school__region",)))
+    # Runs cover the whole country; every signed-in user may follow them. Who may start one is
+    # checked by the API (reviewers and platform admins).
+    register(EvaluationRun, Rule(public=True))
+    # Targets are reference data: read by all, set by platform admins.
+    register(TargetOverride, Rule(public=True))

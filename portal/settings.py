@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +163,16 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Nightly: recompute the current academic year's indicators (cron fields from the environment).
+CELERY_BEAT_SCHEDULE: dict = {
+    "evaluate-current-year": {
+        "task": "evaluation.tasks.evaluate_current_year",
+        "schedule": crontab(
+            minute=os.environ.get("EVALUATION_CRON_MINUTE", "30"),
+            hour=os.environ.get("EVALUATION_CRON_HOUR", "2"),
+        ),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

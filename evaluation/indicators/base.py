@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from partnerships.models import Consortium
-from portal.models import School
+from portal.models import Region, School
 from portal.years import academic_year_bounds
 from programs.choices import ProgramStatus
 from programs.models import Program
@@ -71,6 +71,17 @@ class Context:
         self.first_day, self.last_day = academic_year_bounds(year)
         self._memo: dict[str, Any] = {}
 
+    SNAPSHOTS = ("school_regions", "program_schools", "consortium_regions", "region_parents")
+
+    def for_year(self, year: int) -> Context:
+        """A context for another year that shares this one's subjects (they are snapshots, the same
+        for every year), so looking back costs only the year's own aggregates."""
+        other = Context(year)
+        for name in self.SNAPSHOTS:
+            if name in self.__dict__:
+                other.__dict__[name] = self.__dict__[name]
+        return other
+
     def memo(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._memo:
             self._memo[name] = compute()
@@ -91,8 +102,26 @@ class Context:
         return dict(rows)
 
     @cached_property
+    def consortium_regions(self) -> dict[int, int]:
+        """Every consortium → its region."""
+        return dict(Consortium.objects.order_by("id").values_list("id", "region_id"))
+
+    @property
     def consortium_ids(self) -> list[int]:
-        return list(Consortium.objects.order_by("id").values_list("id", flat=True))
+        return list(self.consortium_regions)
+
+    @cached_property
+    def region_parents(self) -> dict[int, int | None]:
+        """Every region → its parent region (None for a province)."""
+        return dict(Region.objects.order_by().values_list("id", "parent_id"))
+
+    def region_chain(self, region_id: int | None) -> tuple[int, ...]:
+        """A region and its ancestors, nearest first."""
+        regions: list[int] = []
+        while region_id is not None and region_id not in regions:
+            regions.append(region_id)
+            region_id = self.region_parents.get(region_id)
+        return tuple(regions)
 
     @cached_property
     def region_ids(self) -> list[int]:

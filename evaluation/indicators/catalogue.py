@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PROGRAM = "program"
-SCHOOL = "school"
-CONSORTIUM = "consortium"
-REGION = "region"
-REGION_SECTOR = "region_sector"
-LEVELS = (PROGRAM, SCHOOL, CONSORTIUM, REGION, REGION_SECTOR)
+from evaluation.choices import Direction, Level
+
+PROGRAM = Level.PROGRAM.value
+SCHOOL = Level.SCHOOL.value
+CONSORTIUM = Level.CONSORTIUM.value
+REGION = Level.REGION.value
+REGION_SECTOR = Level.REGION_SECTOR.value
+LEVELS = tuple(level.value for level in Level)
 
 RATIO = "ratio"
 CNY = "cny"
@@ -16,9 +18,9 @@ COUNT = "count"
 SCORE = "score"
 SUM_UNITS = (CNY, COUNT)  # stored as a numerator with a null denominator
 
-MIN = "min"
-MAX = "max"
-BAND = "band"
+MIN = Direction.MIN.value
+MAX = Direction.MAX.value
+BAND = Direction.BAND.value
 
 
 @dataclass(frozen=True)

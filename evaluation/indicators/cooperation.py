@@ -53,6 +53,18 @@ def program_partnership_rate(ctx: Context, level: str) -> Totals:
     return school_or_region(ctx, level, ctx.memo("program_partnership", query))
 
 
+def partnered_programs(ctx: Context) -> set[int]:
+    """Programs linked to at least one partnership active in Y (for program early warning)."""
+
+    def query() -> set[int]:
+        links = Partnership.programs.through.objects.filter(
+            partnership__in=Partnership.objects.filter(active_in_q(ctx.year)).values("pk")
+        )
+        return set(links.order_by().values_list("program_id", flat=True).distinct())
+
+    return ctx.memo("partnered_programs", query)
+
+
 def deep_cooperation_share(ctx: Context, level: str) -> Totals:
     """Partnerships active in Y with a deep kind ÷ partnerships active in Y (a consortium: those
     between a member school and a member enterprise)."""

@@ -82,7 +82,7 @@ def _subjects(ctx: Context, level: str, totals: Totals) -> list:
     return sorted(totals)  # region × sector: the pairs with supply or demand recorded
 
 
-def _compute(ctx: Context, indicator: Indicator, level: str) -> list[Row]:
+def compute_step(ctx: Context, indicator: Indicator, level: str) -> list[Row]:
     if level not in indicator.levels:
         raise ValueError(f"{indicator.key} has no {level} level (levels: {', '.join(indicator.levels)})")
     totals = COMPUTATIONS[indicator.key](ctx, level)
@@ -106,10 +106,15 @@ def _compute(ctx: Context, indicator: Indicator, level: str) -> list[Row]:
 
 def compute(key: str, level: str, year: int, *, context: Context | None = None) -> list[Row]:
     """One indicator at one level for year `year`: one row per subject of the level."""
-    return _compute(context or Context(year), REGISTRY[key], level)
+    return compute_step(context or Context(year), REGISTRY[key], level)
+
+
+def steps() -> list[tuple[Indicator, str]]:
+    """Every (indicator, level) pair of the catalogue, in catalogue order: the steps of a run."""
+    return [(indicator, level) for indicator in REGISTRY.values() for level in indicator.levels]
 
 
 def compute_all(year: int) -> list[Row]:
     """Every indicator at every level for year `year`, in catalogue order."""
     ctx = Context(year)
-    return [row for indicator in REGISTRY.values() for level in indicator.levels for row in _compute(ctx, indicator, level)]
+    return [row for indicator, level in steps() for row in compute_step(ctx, indicator, level)]

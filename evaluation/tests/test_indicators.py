@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluation.choices import FeedbackDimension as Dim
-from evaluation.indicators import LEVELS, REGISTRY, compute, compute_all
+from evaluation.indicators.catalogue import LEVELS, REGISTRY
+from evaluation.indicators.engine import compute, compute_all
 from evaluation.tests.factories import FeedbackFactory, FeedbackScoreFactory
 from partnerships.choices import ContributionParty, OtherBodyKind, PartnershipStatus
 from partnerships.choices import PartnershipKind as K
