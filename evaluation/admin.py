@@ -1,13 +1,22 @@
-"""Admin for stakeholder feedback and its scores."""
+"""Admin for stakeholder feedback, evaluation runs and their results, and regional target overrides."""
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Avg, F
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import province_filter
 
-from .models import Feedback, FeedbackScore
+from . import runs
+from .models import (
+    EvaluationRun,
+    Feedback,
+    FeedbackScore,
+    IndicatorValue,
+    ProgramRecommendation,
+    TargetOverride,
+    Warning,
+)
 
 
 class FeedbackSubjectFilter(admin.SimpleListFilter):
@@ -89,3 +98,90 @@ class FeedbackScoreAdmin(admin.ModelAdmin):
     search_fields = ("feedback__enterprise__name", "feedback__evaluator", "feedback__partnership__title", "feedback__program__name")
     autocomplete_fields = ("feedback",)
     list_select_related = ("feedback__enterprise", "feedback__partnership", "feedback__program")
+
+
+# --- Evaluation runs and what they publish (derived data: read-only here) ----------------------
+
+
+class DerivedDataAdmin(admin.ModelAdmin):
+    """Rows written by evaluation runs: platform admins inspect them, nobody edits them by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(DerivedDataAdmin):
+    list_display = ("id", "year", "status", "progress", "published", "trigger", "requested_by", "started_at",
+                    "finished_at", "value_count", "warnings_opened", "warnings_resolved")
+    list_filter = ("status", "published", "trigger", "year")
+    search_fields = ("=year", "error", "requested_by__username")
+    list_select_related = ("requested_by",)
+    actions = ("run_again",)
+
+    @admin.action(description=_("Run the evaluation again for the selected runs' years"))
+    def run_again(self, request, queryset):
+        for year in sorted(set(queryset.values_list("year", flat=True))):
+            try:
+                run, created = runs.request_run(year, by=request.user)
+            except runs.QueueUnavailable:
+                self.message_user(request, _("The task queue cannot be reached; no run was started."),
+                                  messages.ERROR)
+                return
+            if created:
+                self.message_user(request, _("Run #%(id)s for %(year)s was started.") % {"id": run.pk, "year": year})
+            else:
+                self.message_user(request, _("Run #%(id)s for %(year)s is already under way.")
+                                  % {"id": run.pk, "year": year}, messages.WARNING)
+
+
+class SubjectAdmin(DerivedDataAdmin):
+    list_select_related = ("program", "school", "consortium", "region", "sector")
+    search_fields = ("indicator", "program__name", "program__code", "school__name", "consortium__name",
+                     "region__name", "region__code", "sector__code")
+
+    @admin.display(description=_("subject"))
+    def subject_display(self, obj):
+        subject = obj.subject()
+        if isinstance(subject, tuple):
+            return " × ".join(str(part) for part in subject)
+        return subject
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SubjectAdmin):
+    list_display = ("indicator", "level", "subject_display", "year", "value", "numerator", "denominator", "target",
+                    "run")
+    list_filter = ("indicator", "level", "year", "run__published", province_filter("school__region"))
+    list_select_related = (*SubjectAdmin.list_select_related, "run")
+
+
+@admin.register(Warning)
+class WarningAdmin(SubjectAdmin):
+    list_display = ("indicator", "level", "subject_display", "year", "value", "target", "severity", "status",
+                    "acknowledged_by", "updated_at")
+    list_filter = ("status", "severity", "indicator", "level", "year", province_filter("school__region"))
+    list_select_related = (*SubjectAdmin.list_select_related, "acknowledged_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ProgramRecommendation)
+class ProgramRecommendationAdmin(DerivedDataAdmin):
+    list_display = ("program", "school", "year", "recommendation", "consecutive_years", "conditions", "run")
+    list_filter = ("recommendation", "consecutive_years", "year", "run__published", province_filter("school__region"))
+    search_fields = ("program__name", "program__code", "school__name")
+    list_select_related = ("program", "school", "run")
+
+
+@admin.register(TargetOverride)
+class TargetOverrideAdmin(admin.ModelAdmin):
+    """A region's own target for an indicator; it applies to the region's subtree from the next run."""
+
+    list_display = ("indicator", "region", "target", "target_upper", "updated_at")
+    list_filter = ("indicator", province_filter("region"))
+    search_fields = ("indicator", "region__name", "region__code", "note")
+    autocomplete_fields = ("region",)
+    list_select_related = ("region",)

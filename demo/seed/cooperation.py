@@ -149,6 +149,15 @@ def build_partnerships(world: World) -> None:
                 programs = []
             start, end = _dates(rng, status)
             _add_partnership(world, rng, school, enterprise, status, kinds, start, end, programs)
+    # Most programs that found no partner above have a long-standing internship base agreement with an
+    # enterprise of their field; the rest stay without one (program early warning flags them).
+    for program in world.programs:
+        if program.status == "closed" or program.partnerships or rng.random() < 0.15:
+            continue
+        field = [e for e in world.enterprises if e.family == program.family] or world.enterprises
+        start = random_date(rng, dt.date(2017, 3, 1), dt.date(2022, 6, 30))
+        _add_partnership(world, rng, program.school, rng.choice(field), "active", ["internship_base"], start, None,
+                         [program])
 
 
 PARTY_KINDS = {

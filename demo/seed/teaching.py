@@ -69,9 +69,9 @@ def _general_practice(rng, name: str) -> float:
 
 
 def _practical_target(rng) -> float:
-    if rng.random() < 0.22:  # theory-heavy programs, below the 50 % rule
+    if rng.random() < 0.08:  # theory-heavy programs, below the 50 % rule
         return rng.uniform(0.32, 0.46)
-    return clip(rng.gauss(0.55, 0.06), 0.44, 0.72)
+    return clip(rng.gauss(0.6, 0.05), 0.47, 0.75)
 
 
 def build_courses(world: World) -> None:
@@ -140,8 +140,8 @@ def build_program_years(world: World) -> None:
             intake[2025] = round(intake[2024] * rng.uniform(0.42, 0.66))
         elif program.trend == "stopped":
             intake[2025] = 0
-        employment = clip(rng.gauss(0.875, 0.04), 0.74, 0.98)
-        if rng.random() < 0.12 or (program.trend != "normal" and rng.random() < 0.5):
+        employment = clip(rng.gauss(0.91, 0.03), 0.78, 0.98)
+        if rng.random() < 0.05 or (program.trend != "normal" and rng.random() < 0.5):
             employment = rng.uniform(0.64, 0.82)
         in_field = clip(rng.gauss(0.7, 0.09), 0.4, 0.93)
         for year in YEARS:

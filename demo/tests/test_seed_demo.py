@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.test.utils import override_settings
 
-from demo.seed import DEMO_PASSWORD, DEMO_USERS, SEEDED_MODELS, build_world, runner, seed_demo
+from demo.seed import DEMO_PASSWORD, DEMO_USERS, SEEDED_MODELS, YEARS, build_world, runner, seed_demo
 from evaluation.models import Feedback
 from partnerships.choices import ContributionKind, ContributionParty, PartnershipKind, PartnershipStatus, ProjectStatus
 from partnerships.models import (
@@ -242,3 +242,16 @@ def test_a_sample_of_every_seeded_model_passes_full_clean(seeded):
         sample = pks[:: max(1, len(pks) // 15)]
         for obj in model._default_manager.filter(pk__in=sample):
             obj.full_clean()
+
+
+def test_command_evaluates_every_demo_year_once(seeded):
+    from evaluation.models import EvaluationRun, IndicatorValue, ProgramRecommendation, Warning
+
+    published = EvaluationRun.objects.filter(published=True, status="succeeded")
+    assert sorted(published.values_list("year", flat=True)) == list(YEARS)
+    for year in YEARS:
+        assert f"Evaluated {year}:" in seeded.first.output
+        assert IndicatorValue.objects.published().filter(year=year, value__isnull=False).exists()
+        assert Warning.objects.filter(year=year, status="open").exists()
+    advice = set(ProgramRecommendation.objects.published().values_list("recommendation", flat=True))
+    assert advice == {"none", "enrolment_reduced", "suspended"}

@@ -15,8 +15,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluation.models import Feedback, FeedbackScore
-from evaluation.tests.factories import FeedbackFactory, FeedbackScoreFactory
+from evaluation.admin import DerivedDataAdmin
+from evaluation.models import (
+    EvaluationRun,
+    Feedback,
+    FeedbackScore,
+    IndicatorValue,
+    ProgramRecommendation,
+    TargetOverride,
+    Warning,
+)
+from evaluation.tests.factories import (
+    EvaluationRunFactory,
+    FeedbackFactory,
+    FeedbackScoreFactory,
+    IndicatorValueFactory,
+    ProgramRecommendationFactory,
+    TargetOverrideFactory,
+    WarningFactory,
+)
 from partnerships import models as coop
 from partnerships.tests import factories as coop_factories
 from portal.models import ApiToken, Enterprise, Region, School, Sector, User
@@ -116,6 +133,11 @@ ROW_MAKERS = {
     ),
     Feedback: make_feedback,
     FeedbackScore: lambda: make_feedback().scores.first(),
+    EvaluationRun: lambda: EvaluationRunFactory(published=False, requested_by=make_user()),
+    IndicatorValue: lambda: IndicatorValueFactory(run=EvaluationRunFactory(published=False)),
+    Warning: lambda: WarningFactory(acknowledged_by=make_user(), status="acknowledged"),
+    ProgramRecommendation: lambda: ProgramRecommendationFactory(run=EvaluationRunFactory(published=False)),
+    TargetOverride: lambda: TargetOverrideFactory(indicator="dual_qualified_ratio", region=RegionFactory()),
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -194,7 +216,9 @@ def test_platform_admin_lists_searches_and_filters_every_model(platform_client, 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
 def test_platform_admin_opens_every_add_page(platform_client, model):
-    assert platform_client.get(admin_url(model, "add")).status_code == 200
+    # Evaluation results are written by runs only: their add page is refused.
+    derived = model in {EvaluationRun, IndicatorValue, Warning, ProgramRecommendation}
+    assert platform_client.get(admin_url(model, "add")).status_code == (403 if derived else 200)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
@@ -206,6 +230,8 @@ def test_platform_admin_opens_every_change_page(platform_client, world, model):
 def test_every_foreign_key_is_an_autocomplete_with_a_searchable_target():
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label not in {"portal", "programs", "partnerships", "evaluation"}:
+            continue
+        if isinstance(model_admin, DerivedDataAdmin):  # read-only: no form to pick anything in
             continue
         editable_fks = {
             f.name for f in model._meta.get_fields()
