@@ -1,6 +1,7 @@
 """Choices of the evaluation models."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FeedbackDimension(models.TextChoices):
@@ -53,8 +54,8 @@ class Direction(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    MEDIUM = "medium", _("medium")
-    HIGH = "high", _("high")
+    MEDIUM = "medium", pgettext_lazy("warning severity", "medium")
+    HIGH = "high", pgettext_lazy("warning severity", "high")
 
 
 class WarningStatus(models.TextChoices):

@@ -271,8 +271,11 @@ class IndicatorValue(Subject):
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         indexes = [models.Index(fields=["run", "indicator", "level"], name="indicator_value_run_key")]
-        constraints = [subject_shape_check("indicator_value"), choice_check("level", Level, "indicator_value_level_valid"),
-                       year_check("indicator_value")]
+        constraints = [
+            subject_shape_check("indicator_value"),
+            choice_check("level", Level, "indicator_value_level_valid"),
+            year_check("indicator_value"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.year}: {self.value}"

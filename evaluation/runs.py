@@ -43,6 +43,9 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, Interface
 
 BATCH_SIZE = 5000
 
+# A run picked up this many times (retries, redeliveries after a worker died) is given up.
+MAX_ATTEMPTS = 4
+
 
 class QueueUnavailable(Exception):
     """The task queue could not take the run; nothing was recorded."""
@@ -63,7 +66,10 @@ def validate_year(year) -> int:
     except (TypeError, ValueError):
         raise ValidationError({"year": _("Enter a whole number.")}) from None
     for validator in YEAR_VALIDATORS:
-        validator(year)
+        try:
+            validator(year)
+        except ValidationError as exc:
+            raise ValidationError({"year": exc.messages}) from None
     return year
 
 
@@ -82,7 +88,9 @@ def _close_abandoned(year: int) -> None:
     )
 
 
-def request_run(year, *, by=None, trigger: str = RunTrigger.REQUEST, enqueue: bool = True) -> tuple[EvaluationRun, bool]:
+def request_run(
+    year, *, by=None, trigger: str = RunTrigger.REQUEST, enqueue: bool = True
+) -> tuple[EvaluationRun, bool]:
     """Start a run for `year`, or return the one already under way. Returns (run, created).
 
     The task is enqueued only once this transaction has committed. If the queue cannot take it,
@@ -125,6 +133,14 @@ def _claim(run_id: int) -> EvaluationRun | None:
     with transaction.atomic():
         run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None or run.status not in ACTIVE_RUN_STATUSES:
+            return None
+        if run.attempts >= MAX_ATTEMPTS:
+            run.status = RunStatus.FAILED
+            run.finished_at = timezone.now()
+            run.step = ""
+            run.error = _("Gave up after %(n)s attempts; the last one did not finish.") % {"n": run.attempts}
+            run.save(update_fields=["status", "finished_at", "step", "error", "updated_at"])
+            _discard_rows([run.pk])
             return None
         run.status = RunStatus.RUNNING
         run.started_at = run.started_at or timezone.now()
@@ -229,9 +245,11 @@ def _superseded(year: int) -> list[int]:
 def fail_run(run_id: int, error: BaseException | str) -> None:
     """Record the run as failed with its error; its partial rows go, readers see no change."""
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    EvaluationRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
+    failed = EvaluationRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
         status=RunStatus.FAILED, error=message[:4000], step="", finished_at=timezone.now(), updated_at=timezone.now()
     )
+    if not failed:  # it ended meanwhile (published, or closed as abandoned): its rows are not ours to remove
+        return
     try:
         _discard_rows([run_id])
     except DatabaseError:  # the database is the problem; the rows are invisible anyway
@@ -270,6 +288,9 @@ def run_now(year, *, by=None, trigger: str = RunTrigger.COMMAND) -> tuple[Evalua
     when a run for the year is already under way it is returned untouched."""
     run, created = request_run(year, by=by, trigger=trigger, enqueue=False)
     if created:
-        execute_run(run.pk)
+        try:
+            execute_run(run.pk)
+        except TRANSIENT_ERRORS as exc:  # no task here to retry it: free the year at once
+            fail_run(run.pk, exc)
         run.refresh_from_db()
     return run, created

@@ -1,4 +1,5 @@
-"""Writes of the evaluation models that carry a rule: giving stakeholder feedback."""
+"""Writes of the evaluation models that carry a rule: giving stakeholder feedback, acknowledging
+warnings."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -6,14 +7,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerships.choices import PartnershipStatus
 from partnerships.models import Partnership
 from portal.choices import Role
 from portal.models import User
+from portal.scoping import VIEW, restrict
 
-from .models import Feedback, FeedbackScore
+from .choices import WarningStatus
+from .models import Feedback, FeedbackScore, Warning
 
 
 def _check_subject(feedback: Feedback) -> None:
@@ -89,3 +93,31 @@ def feedback_update(*, feedback: Feedback, by: User, scores: Iterable[Mapping[st
     if scores is not None:
         _save_scores(feedback, scores)
     return feedback
+
+
+@transaction.atomic
+def warning_acknowledge(warning: Warning, by: User, note: str | None = None) -> Warning:
+    """A reviewer (for a warning in their region) or a platform admin acknowledges an open warning,
+    optionally with a note. The acknowledgement and the note stay while later runs still find the
+    warning. Rights are checked before the state (403 before 400), under a row lock."""
+    warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    may = by.role == Role.PLATFORM_ADMIN or (
+        by.role == Role.GOV_REVIEWER and restrict(Warning.objects.filter(pk=warning.pk), by, VIEW).exists()
+    )
+    if not may:
+        raise PermissionDenied(_("Only the education authority of the region or a platform administrator may "
+                                 "acknowledge a warning."))
+    if warning.status == WarningStatus.RESOLVED:
+        raise ValidationError(_("This warning is resolved: a later run no longer found it, so there is nothing to "
+                                "acknowledge."))
+    if warning.status == WarningStatus.ACKNOWLEDGED:
+        raise ValidationError(_("This warning has already been acknowledged."))
+    warning.status = WarningStatus.ACKNOWLEDGED
+    warning.acknowledged_by = by
+    warning.acknowledged_at = timezone.now()
+    update_fields = ["status", "acknowledged_by", "acknowledged_at", "updated_at"]
+    if note is not None:
+        warning.note = note
+        update_fields.append("note")
+    warning.save(update_fields=update_fields)
+    return warning

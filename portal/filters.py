@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from django.db.models import QuerySet
 
 from .choices import EnterpriseSize, Ownership, RegionLevel, Role, SchoolLevel
 from .models import Enterprise, Region, School, Sector, User
@@ -13,10 +13,12 @@ from .scoping import region_subtree_q
 
 
 class RegionSubtreeFilter(filters.CharFilter):
-    """`?region=440000`: rows in that region or below it (by official code)."""
+    """`?region=440000`: rows in that region or below it (by official code), following `path` or,
+    for rows placed in a region by more than one relation, any of `paths`. An unknown code matches
+    nothing."""
 
-    def __init__(self, *args, path: str = "region", **kwargs):
-        self.path = path
+    def __init__(self, *args, path: str = "region", paths: tuple[str, ...] = (), **kwargs):
+        self.paths = paths or (path,)
         kwargs.setdefault("help_text", "6-digit region code; matches the region and its sub-regions.")
         super().__init__(*args, **kwargs)
 
@@ -26,7 +28,10 @@ class RegionSubtreeFilter(filters.CharFilter):
         region = Region.objects.filter(code=value).only("pk").first()
         if region is None:
             return qs.none()
-        return qs.filter(region_subtree_q(region.pk, self.path))
+        condition = Q()
+        for path in self.paths:
+            condition |= region_subtree_q(region.pk, path)
+        return qs.filter(condition)
 
 
 class SectorFilter(filters.CharFilter):

@@ -27,6 +27,8 @@ def po_entries() -> list[tuple[str, list[str], str]]:
         msgid = _join(match["id"])
         if not msgid:
             continue  # the header
+        if match["ctx"]:  # gettext's key of a message with a context
+            msgid = f"{_join(match['ctx'])}\x04{msgid}"
         strs = [_join(part) for part in re.split(r'^msgstr(?:\[\d\])? ', match["strs"], flags=re.M) if part.strip()]
         entries.append((msgid, strs, match["flags"]))
     return entries

@@ -10,8 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from evaluation.choices import Condition, Level, Recommendation, RunStatus, Severity, WarningStatus
+from evaluation.models import (
+    EvaluationRun,
+    IndicatorValue,
+    ProgramRecommendation,
+    TargetOverride,
+    Warning,
+    subject_key,
+)
 from evaluation.tests.factories import FeedbackFactory, FeedbackScoreFactory
 from partnerships.choices import (
     ContributionParty,
@@ -181,6 +191,56 @@ def world(personas, region, school_a, school_b, enterprise) -> World:
     fb_o = add("fb_g_prog_o", FeedbackFactory(program=prog_o, enterprise=ent_g, year=2024))
     for feedback in (fb_a, fb_b, fb_o):
         FeedbackScoreFactory(feedback=feedback)
+
+    # Evaluation results as runs publish them: the published run of 2024 and a run of 2023 still
+    # computing (its rows are nobody's to see yet). One value, warning and recommendation per subject.
+    run = add("run_2024", EvaluationRun.objects.create(year=2024, status=RunStatus.SUCCEEDED, published=True,
+                                                       progress=100))
+    running = add("run_2023_running", EvaluationRun.objects.create(year=2023, status=RunStatus.RUNNING))
+    subjects = {
+        "prog_a": {"level": Level.PROGRAM, "program": prog_a, "school": school_a},
+        "school_a": {"level": Level.SCHOOL, "school": school_a},
+        "school_b": {"level": Level.SCHOOL, "school": school_b},
+        "cons_r": {"level": Level.CONSORTIUM, "consortium": cons_r},
+        "region_r": {"level": Level.REGION, "region": region},
+        "rs_r": {"level": Level.REGION_SECTOR, "region": region, "sector": sector},
+        "school_o": {"level": Level.SCHOOL, "school": school_o},
+        "region_o": {"level": Level.REGION, "region": other_province},
+    }
+    indicator_of = {Level.PROGRAM: "practical_hours_share", Level.SCHOOL: "dual_qualified_ratio",
+                    Level.CONSORTIUM: "deep_cooperation_share", Level.REGION: "part_time_teacher_ratio",
+                    Level.REGION_SECTOR: "supply_demand_ratio"}
+    for key, subject in subjects.items():
+        add(f"iv_{key}", IndicatorValue.objects.create(
+            run=run, year=2024, indicator=indicator_of[subject["level"]], value=0.25, numerator=1, denominator=4,
+            target=0.5, **subject))
+    add("iv_unpublished", IndicatorValue.objects.create(
+        run=running, year=2023, indicator="dual_qualified_ratio", value=0.5, numerator=1, denominator=2, target=0.5,
+        **subjects["school_a"]))
+    now = timezone.now()
+    lifecycle = {  # prog_a's warning was acknowledged by dave, region_r's resolved by a later run
+        "prog_a": {"status": WarningStatus.ACKNOWLEDGED, "acknowledged_by": personas["dave"], "acknowledged_at": now,
+                   "note": "学院已提交整改方案"},
+        "region_r": {"status": WarningStatus.RESOLVED, "resolved_at": now},
+    }
+    for key in ("prog_a", "school_a", "school_b", "cons_r", "region_r", "school_o"):
+        subject = subjects[key]
+        ids = {f"{name}_id": row.pk for name, row in subject.items() if name != "level"}
+        add(f"warn_{key}", Warning.objects.create(
+            year=2024, indicator=indicator_of[subject["level"]], value=0.25, target=0.5, severity=Severity.MEDIUM,
+            subject_key=subject_key(subject["level"], **ids), opened_by_run=run, last_seen_run=run,
+            **lifecycle.get(key, {}), **subject))
+    for key, program, school in (("rec_a", prog_a, school_a), ("rec_b", prog_b, school_b),
+                                 ("rec_o", prog_o, school_o)):
+        add(key, ProgramRecommendation.objects.create(
+            run=run, program=program, school=school, year=2024, conditions=[Condition.NO_PARTNERSHIP],
+            consecutive_years=2, recommendation=Recommendation.ENROLMENT_REDUCED,
+            history={"2024": [Condition.NO_PARTNERSHIP], "2023": [Condition.NO_PARTNERSHIP], "2022": []}))
+    add("rec_unpublished", ProgramRecommendation.objects.create(run=running, program=prog_a, school=school_a,
+                                                                year=2023))
+    add("to_r", TargetOverride.objects.create(indicator="dual_qualified_ratio", region=region, target=0.6))
+    add("to_o", TargetOverride.objects.create(indicator="supply_demand_ratio", region=other_province, target=0.7,
+                                              target_upper=1.6, note="本省产业结构调整期"))
     return w
 
 

@@ -366,6 +366,51 @@ RESOURCES: tuple[Resource, ...] = (
                 {"alice": 400, "bob": 403, "carol": 400, "mallory": 201, "dave": 403, "erin": 400, "pat": 201}),
         ),
     ),
+    # What the evaluation runs publish: only the published run's rows (never those of a run still
+    # computing); a school reads its own and its programs' rows, a liaison those of the consortia its
+    # enterprise belongs to, a reviewer those of subjects in their region. Nobody writes them.
+    Resource(
+        "indicator-values", "evaluation.IndicatorValue",
+        ("iv_prog_a", "iv_school_a", "iv_school_b", "iv_cons_r", "iv_region_r", "iv_rs_r", "iv_school_o",
+         "iv_region_o", "iv_unpublished"),
+        see={"alice": rows("iv_prog_a iv_school_a"), "bob": rows("iv_school_b"), "carol": rows("iv_cons_r"),
+             "dave": rows("iv_prog_a iv_school_a iv_school_b iv_cons_r iv_region_r iv_rs_r"),
+             "erin": rows("iv_school_o iv_region_o"),
+             "pat": rows("iv_prog_a iv_school_a iv_school_b iv_cons_r iv_region_r iv_rs_r iv_school_o iv_region_o")},
+        verbs=("list", "retrieve"),
+    ),
+    # Warnings: visible like values; the region's reviewer (or a platform admin) acknowledges an open one.
+    Resource(
+        "warnings", "evaluation.Warning",
+        ("warn_prog_a", "warn_school_a", "warn_school_b", "warn_cons_r", "warn_region_r", "warn_school_o"),
+        see={"alice": rows("warn_prog_a warn_school_a"), "bob": rows("warn_school_b"), "carol": rows("warn_cons_r"),
+             "dave": rows("warn_prog_a warn_school_a warn_school_b warn_cons_r warn_region_r"),
+             "erin": rows("warn_school_o"), "pat": ALL},
+        verbs=("list", "retrieve"),
+        actions=(Action("acknowledge", {"dave": ALL, "erin": ALL, "pat": ALL},
+                        valid=rows("warn_school_a warn_school_b warn_cons_r warn_school_o")),),  # prog_a: acknowledged
+    ),
+    Resource(
+        "program-recommendations", "evaluation.ProgramRecommendation", ("rec_a", "rec_b", "rec_o", "rec_unpublished"),
+        see={"alice": rows("rec_a"), "bob": rows("rec_b"), "dave": rows("rec_a rec_b"), "erin": rows("rec_o"),
+             "pat": rows("rec_a rec_b rec_o")},
+        verbs=("list", "retrieve"),
+    ),
+    # Runs: everyone follows them; reviewers and platform admins start one (202 with the run).
+    Resource(
+        "evaluation-runs", "evaluation.EvaluationRun", ("run_2024", "run_2023_running"),
+        see=EVERYONE,
+        verbs=("list", "retrieve", "create"),
+        creates=(Create("a run for 2026", lambda w: {"year": 2026}, only(202, "dave", "erin", "pat")),),
+    ),
+    # Regional targets: reference data, set by platform admins.
+    Resource(
+        "target-overrides", "evaluation.TargetOverride", ("to_r", "to_o"),
+        see=EVERYONE, change=PAT_ONLY,
+        patch={"note": "省级示范校标准"},
+        creates=(Create("an employment target for dave's region", lambda w: {
+            "indicator": "employment_rate", "region": w.region_r.code, "target": 0.9}, only(201, "pat")),),
+    ),
 )
 
 BY_PREFIX = {r.prefix: r for r in RESOURCES}
