@@ -65,9 +65,10 @@ def screenshot(page):
     """Save a full-page screenshot under test-artifacts/ and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # Generous timeout: a long page (Redoc's whole schema) on a busy 2-core machine takes time.
+        page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
         return path
 
     return take
