@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from evaluation import pages as evaluation_pages
 from evaluation.api import urls as evaluation_api
 from partnerships.api import urls as partnerships_api
 from portal.api import urls as portal_api
@@ -33,7 +34,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("", views.home, name="home"),
+    path("teaching/", include("programs.urls")),
+    path("cooperation/", include("partnerships.urls")),
+    path("directory/", include("portal.directory")),
+    path("evaluation/", include("evaluation.urls")),
+    path("", evaluation_pages.home, name="home"),
 ]
 
 if settings.DEBUG:
