@@ -19,7 +19,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -175,6 +175,9 @@ class ScopedFormMixin(PageMixin):
     template_name = "pages/form.html"
     changeable_choices: tuple[str, ...] = ()
     success_message: Any = _("Saved.")
+    success_url_name: str | None = None  # the saved row's page, reversed with its pk
+    # {field: message} shown when the database refuses a row another request saved meanwhile
+    race_error: dict | None = None
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -187,8 +190,20 @@ class ScopedFormMixin(PageMixin):
             raise PermissionDenied(_("You may not change this record."))
 
     def save(self, form):
-        """Write the form (override to call a service); return the saved object."""
-        return form.save()
+        """Write the form (override to call a service); return the saved object. A constraint the
+        database enforces but another request broke meanwhile becomes a form error, not a 500."""
+        try:
+            with transaction.atomic():
+                return form.save()
+        except IntegrityError:
+            raise ValidationError(
+                self.race_error or _("Another change to this record was saved meanwhile; check it and try again.")
+            ) from None
+
+    def get_success_url(self):
+        if self.success_url_name:
+            return reverse(self.success_url_name, args=[self.object.pk])
+        return super().get_success_url()
 
     def form_valid(self, form):
         self.check_may_write(form)
@@ -228,6 +243,48 @@ class ScopedUpdateView(ScopedFormMixin, ScopedQuerysetMixin, generic.UpdateView)
 
     def get_title(self) -> Any:
         return _("Edit %(record)s") % {"record": self.object}
+
+
+def may_change(obj, user) -> bool:
+    """Whether the user may change this row (portal.scoping's change rules)."""
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, CHANGE).exists()
+
+
+class ChildFormMixin:
+    """Forms of rows that live under a parent named by the URL (a program's courses and yearly
+    figures, a training base's yearly use): the parent must be visible (else 404) and changeable
+    (else 403); it is set on the row and offered to the template under `parent_field`."""
+
+    parent_model: type[models.Model]
+    parent_field = ""  # the row's field naming its parent; also the URL keyword of the parent's pk
+    parent_denied: Any = _("You may not change this record.")
+    parent_url_name = ""  # after saving, back to the parent's page …
+    parent_anchor = ""  # … at this section ("#courses")
+
+    def get_success_url(self):
+        return reverse(self.parent_url_name, args=[self.parent.pk]) + self.parent_anchor
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.parent = get_visible_or_404(self.parent_model, request.user, pk=kwargs[self.parent_field])
+        if not may_change(self.parent, request.user):
+            raise PermissionDenied(self.parent_denied)
+        setattr(self, self.parent_field, self.parent)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        setattr(form.instance, self.parent_field, self.parent)
+        return form
+
+    def check_may_write(self, form) -> None:
+        values = {**form.cleaned_data, self.parent_field: self.parent}
+        if not may_write(self.request.user, form._meta.model, values, getattr(self, "object", None)):
+            raise PermissionDenied(_("You may not change this record."))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), self.parent_field: self.parent}
 
 
 def get_visible_or_404(model: type[models.Model], user, **lookup):

@@ -703,7 +703,11 @@ def start(upload: StoredUpload, *, user) -> str:
                  done=0, created=0, updated=0, unchanged=0, errors=[], message="",
                  language=translation.get_language() or settings.LANGUAGE_CODE)
     if len(upload.rows) > BACKGROUND_THRESHOLD:
-        import_task.delay(upload.token)
+        try:
+            import_task.delay(upload.token)
+        except Exception:  # the task queue is down: save it here rather than not at all
+            log.warning("task queue unreachable; importing %s in the request", upload.token, exc_info=True)
+            return run_import(upload.token)
         return (progress(upload.token) or {}).get("state", "queued")
     return run_import(upload.token)
 

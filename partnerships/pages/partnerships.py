@@ -214,8 +214,7 @@ class PartnershipFormMixin:
         form.fields["programs"].queryset = form.fields["programs"].queryset.filter(school=self.school_id())
         return form
 
-    def get_success_url(self):
-        return reverse("partnerships:partnership-detail", args=[self.object.pk])
+    success_url_name = "partnerships:partnership-detail"
 
 
 class PartnershipCreateView(PartnershipFormMixin, ScopedCreateView):

@@ -24,6 +24,7 @@ from django.views import generic
 from portal.choices import Role
 from portal.models import Enterprise, Region, School, Sector
 from portal.pages import (
+    ChildFormMixin,
     Column,
     PageMixin,
     ScopedCreateView,
@@ -31,6 +32,7 @@ from portal.pages import (
     ScopedListView,
     ScopedUpdateView,
     get_visible_or_404,
+    may_change,
 )
 from portal.scoping import CHANGE, VIEW, may_write, restrict
 from portal.years import academic_year_of
@@ -57,10 +59,6 @@ from ..models import (
 
 SECTION = "projects"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _may_change(obj, user) -> bool:
-    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, CHANGE).exists()
 
 
 def _current_year() -> int:
@@ -229,9 +227,10 @@ class ProjectForm(forms.ModelForm):
         help_texts = {"skills": _("The skills students practise, e.g. PLC programming, machine vision.")}
 
 
-class ProjectFormMixin(CreatorMixin):
-    model = EnterpriseProject
-    form_class = ProjectForm
+class EnterpriseRecordFormMixin(CreatorMixin):
+    """Records an enterprise keeps (projects, talent demands): liaisons create them for their own
+    enterprise only."""
+
     section = SECTION
     changeable_choices = ("enterprise",)
     creator_roles = (Role.ENTERPRISE_LIAISON,)
@@ -242,8 +241,12 @@ class ProjectFormMixin(CreatorMixin):
         return form
 
 
-    def get_success_url(self):
-        return reverse("partnerships:project-detail", args=[self.object.pk])
+class ProjectFormMixin(EnterpriseRecordFormMixin):
+    model = EnterpriseProject
+    form_class = ProjectForm
+
+
+    success_url_name = "partnerships:project-detail"
 
 
 class ProjectCreateView(ProjectFormMixin, ScopedCreateView):
@@ -335,19 +338,19 @@ class ProjectDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project, user = self.object, self.request.user
-        may_change = _may_change(project, user)
+        changeable = may_change(project, user)
         adoptions = restrict(
             project.adoptions.select_related("course__program__school").order_by("-year", "id"), user, VIEW
         )
         adoptable = project.status in services.ADOPTABLE
         context.update(
-            may_change=may_change,
+            may_change=changeable,
             status_badge=STATUS_BADGE.get(project.status, ""),
             transitions=[
                 {"status": target, "label": label}
                 for target, (sources, label) in TRANSITIONS.items()
                 if project.status in sources
-            ] if may_change else [],
+            ] if changeable else [],
             adoptions=[{"adoption": a, "may_change": a.course.program.school_id == user.school_id
                         or user.is_platform_admin} for a in adoptions],
             adoption_form=AdoptionForm(user=user, initial={"year": _current_year()})
@@ -368,7 +371,7 @@ class ProjectStatusView(PageMixin, generic.View):
 
     def post(self, request, pk: int):
         project = get_visible_or_404(EnterpriseProject, request.user, pk=pk)
-        if not _may_change(project, request.user):
+        if not may_change(project, request.user):
             raise PermissionDenied(_("You may not change this project."))
         target = request.POST.get("status", "")
         sources = TRANSITIONS.get(target, ((),))[0]
@@ -533,21 +536,12 @@ class DemandForm(forms.ModelForm):
         self.fields["region"].queryset = Region.objects.order_by("code")
 
 
-class DemandFormMixin(CreatorMixin):
+class DemandFormMixin(EnterpriseRecordFormMixin):
     model = TalentDemand
     form_class = DemandForm
-    section = SECTION
-    changeable_choices = ("enterprise",)
-    creator_roles = (Role.ENTERPRISE_LIAISON,)
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        _own_organisation_only(form, "enterprise")
-        return form
 
 
-    def get_success_url(self):
-        return reverse("partnerships:demand-detail", args=[self.object.pk])
+    success_url_name = "partnerships:demand-detail"
 
 
 class DemandCreateView(DemandFormMixin, ScopedCreateView):
@@ -573,7 +567,7 @@ class DemandDetailView(ScopedDetailView):
     section = SECTION
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "may_change": _may_change(self.object, self.request.user)}
+        return {**super().get_context_data(**kwargs), "may_change": may_change(self.object, self.request.user)}
 
 
 # --- training bases and their yearly use ----------------------------------------------------------
@@ -655,8 +649,7 @@ class BaseFormMixin:
         )
 
 
-    def get_success_url(self):
-        return reverse("partnerships:base-detail", args=[self.object.pk])
+    success_url_name = "partnerships:base-detail"
 
 
 class BaseCreateView(BaseFormMixin, CreatorMixin, ScopedCreateView):
@@ -689,7 +682,7 @@ class BaseDetailView(ScopedDetailView):
     section = SECTION
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "may_change": _may_change(self.object, self.request.user)}
+        return {**super().get_context_data(**kwargs), "may_change": may_change(self.object, self.request.user)}
 
 
 class UsageForm(forms.ModelForm):
@@ -704,38 +697,18 @@ class UsageForm(forms.ModelForm):
         help_texts = {"year": _("The academic year it starts in: 2025 means 2025–2026.")}
 
 
-class UsageFormMixin(UniqueErrorsBesideMixin):
+class UsageFormMixin(ChildFormMixin, UniqueErrorsBesideMixin):
     """Usage rows live under their base: the base is fixed by the URL and must be one the user keeps."""
 
     model = TrainingBaseUsage
     form_class = UsageForm
     section = SECTION
     template_name = "partnerships/base_usage_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.base = get_visible_or_404(TrainingBase, request.user, pk=kwargs["base"])
-        if not _may_change(self.base, request.user):
-            raise PermissionDenied(_("You may not change this training base's use."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        form.instance.base = self.base
-        return form
-
-    def check_may_write(self, form) -> None:
-        if not may_write(self.request.user, TrainingBaseUsage, {**form.cleaned_data, "base": self.base},
-                         getattr(self, "object", None)):
-            raise PermissionDenied(_("You may not change this record."))
-
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "base": self.base}
-
-    def get_success_url(self):
-        return reverse("partnerships:base-detail", args=[self.base.pk]) + "#usage"
+    parent_model = TrainingBase
+    parent_field = "base"
+    parent_denied = _("You may not change this training base's use.")
+    parent_url_name = "partnerships:base-detail"
+    parent_anchor = "#usage"
 
 
 class UsageCreateView(UsageFormMixin, ScopedCreateView):

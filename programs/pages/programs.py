@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from portal.pages import (
+    ChildFormMixin,
     Column,
     PageMixin,
     ScopedCreateView,
@@ -19,7 +20,7 @@ from portal.pages import (
     ScopedUpdateView,
     get_visible_or_404,
 )
-from portal.scoping import CHANGE, VIEW, may_write, restrict
+from portal.scoping import CHANGE, VIEW, restrict
 
 from ..filters import ProgramFilterSet
 from ..models import Course, Program, ProgramYear
@@ -74,8 +75,7 @@ class ProgramCreateView(ScopedCreateView):
     def get_initial(self):
         return {"school": self.request.user.school_id}
 
-    def get_success_url(self):
-        return reverse("programs:program-detail", args=[self.object.pk])
+    success_url_name = "programs:program-detail"
 
 
 class ProgramUpdateView(ScopedUpdateView):
@@ -85,8 +85,7 @@ class ProgramUpdateView(ScopedUpdateView):
     changeable_choices = ("school",)
     success_message = _("The program was saved.")
 
-    def get_success_url(self):
-        return reverse("programs:program-detail", args=[self.object.pk])
+    success_url_name = "programs:program-detail"
 
 
 class ProgramDetailView(ScopedDetailView):
@@ -121,7 +120,7 @@ class CourseForm(forms.ModelForm):
         }
 
 
-class CourseFormMixin:
+class CourseFormMixin(ChildFormMixin):
     """Course pages live under their program: the program is fixed by the URL and must be one the
     user may change. The page shows the program's practical share as it would be with this course."""
 
@@ -129,24 +128,11 @@ class CourseFormMixin:
     form_class = CourseForm
     template_name = "programs/course_form.html"
     section = "programs"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.program = get_visible_or_404(Program, request.user, pk=kwargs["program"])
-        if not restrict(Program.objects.filter(pk=self.program.pk), request.user, CHANGE).exists():
-            raise PermissionDenied(_("You may not change this program's courses."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        form.instance.program = self.program
-        return form
-
-    def check_may_write(self, form) -> None:
-        if not may_write(self.request.user, Course, {**form.cleaned_data, "program": self.program},
-                         getattr(self, "object", None)):
-            raise PermissionDenied(_("You may not change this record."))
+    parent_model = Program
+    parent_field = "program"
+    parent_denied = _("You may not change this program's courses.")
+    parent_url_name = "programs:program-detail"
+    parent_anchor = "#courses"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -163,9 +149,6 @@ class CourseFormMixin:
             other_hours=(totals["hours_total"] or 0) - ((own.theory_hours + own.practice_hours) if own else 0),
         )
         return context
-
-    def get_success_url(self):
-        return reverse("programs:program-detail", args=[self.program.pk]) + "#courses"
 
 
 class CourseCreateView(CourseFormMixin, ScopedCreateView):

@@ -6,7 +6,6 @@ import django_filters as filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -17,6 +16,7 @@ from django.views import generic
 from portal.choices import Role
 from portal.models import Enterprise, School
 from portal.pages import (
+    ChildFormMixin,
     Column,
     PageMixin,
     ScopedCreateView,
@@ -186,17 +186,8 @@ class TeacherFormMixin(KeeperRequiredMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def save(self, form):
-        try:
-            with transaction.atomic():
-                return form.save()
-        except IntegrityError:  # another request took the staff number meanwhile
-            raise ValidationError(
-                {"staff_no": _("This school already has a teacher with this staff number.")}
-            ) from None
-
-    def get_success_url(self):
-        return reverse("programs:teacher-detail", args=[self.object.pk])
+    race_error = {"staff_no": _("This school already has a teacher with this staff number.")}
+    success_url_name = "programs:teacher-detail"
 
 
 class TeacherCreateView(TeacherFormMixin, ScopedCreateView):
@@ -448,46 +439,20 @@ class ProgramYearForm(forms.ModelForm):
         return cleaned
 
 
-class ProgramYearFormMixin:
+class ProgramYearFormMixin(ChildFormMixin):
     """Figures live under their program: the program is fixed by the URL and must be one the user may change."""
 
     model = ProgramYear
     form_class = ProgramYearForm
     template_name = "programs/teachers/program_year_form.html"
     section = "programs"
+    parent_model = Program
+    parent_field = "program"
+    parent_denied = _("You may not change this program's figures.")
+    parent_url_name = "programs:program-detail"
+    parent_anchor = "#years"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.program = get_visible_or_404(Program, request.user, pk=kwargs["program"])
-        if not restrict(Program.objects.filter(pk=self.program.pk), request.user, CHANGE).exists():
-            raise PermissionDenied(_("You may not change this program's figures."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        form.instance.program = self.program
-        return form
-
-    def check_may_write(self, form) -> None:
-        if not may_write(self.request.user, ProgramYear, {**form.cleaned_data, "program": self.program},
-                         getattr(self, "object", None)):
-            raise PermissionDenied(_("You may not change this record."))
-
-    def save(self, form):
-        try:
-            with transaction.atomic():
-                return form.save()
-        except IntegrityError:  # another request added the same year meanwhile
-            raise ValidationError(
-                {"year": _("This program already has figures for this year; edit them instead.")}
-            ) from None
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "program": self.program}
-
-    def get_success_url(self):
-        return reverse("programs:program-detail", args=[self.program.pk]) + "#years"
+    race_error = {"year": _("This program already has figures for this year; edit them instead.")}
 
 
 class ProgramYearCreateView(ProgramYearFormMixin, ScopedCreateView):

@@ -286,6 +286,11 @@ def test_unreadable_files_get_a_clear_message(admin_client, file, message):
 
 
 def test_a_large_file_is_saved_by_the_task_with_progress(admin_client, school_a, settings, monkeypatch):
+    from portal.celery import app
+
+    # Tasks in-process, as with no broker (CI configures one; a real worker is tested in evaluation).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setattr(imports, "BACKGROUND_THRESHOLD", 5)
     calls = []
     original = imports.import_task.delay
