@@ -92,3 +92,19 @@ def as_(request):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def celery_eager():
+    """Set Celery's eager mode for one test: `celery_eager(True)` runs tasks in this process (the
+    embedded default), `celery_eager(False)` sends them to the broker. Celery reads Django's
+    settings once, so this changes the app's own configuration and restores it afterwards."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+
+    def set_mode(eager: bool) -> None:
+        app.conf.task_always_eager = eager
+
+    yield set_mode
+    app.conf.task_always_eager = before

@@ -118,7 +118,7 @@ def enqueue_run(run_id: int) -> None:
     try:
         evaluate.delay(run_id)
     except Exception as exc:  # broker unreachable: take the run back, nothing half-done stays
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if evaluate.app.conf.task_always_eager:  # in-process: the error is the task's own
             raise
         log.warning("could not enqueue evaluation run %s: %s", run_id, exc)
         EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).delete()

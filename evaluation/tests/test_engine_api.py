@@ -44,7 +44,12 @@ from partnerships.tests.factories import (
     TalentDemandFactory,
 )
 from portal.models import ApiToken
-from portal.tests.factories import EnterpriseFactory, RegionFactory, SchoolFactory, SectorFactory
+from portal.tests.factories import (
+    EnterpriseFactory,
+    RegionFactory,
+    SchoolFactory,
+    SectorFactory,
+)
 from programs.models import Course
 from programs.tests.factories import CourseFactory, ProgramFactory, ProgramYearFactory
 
@@ -491,10 +496,10 @@ def test_run_filters(as_, w):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_queue_failure_answers_503_and_leaves_no_run(as_, reviewer, settings, monkeypatch):
+def test_a_queue_failure_answers_503_and_leaves_no_run(as_, reviewer, celery_eager, monkeypatch):
     """Outside the request transaction, the run is committed, the queue refuses it, the run is taken
     back and the caller is told, all before the answer."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_eager(False)
 
     def broker_down(*args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
@@ -508,13 +513,9 @@ def test_a_queue_failure_answers_503_and_leaves_no_run(as_, reviewer, settings, 
 
 @pytest.mark.django_db(transaction=True)
 def test_with_the_in_process_queue_a_requested_run_is_computed_before_the_answer(
-    as_, school_a, reviewer, settings, monkeypatch
+    as_, school_a, reviewer, celery_eager
 ):
-    # The embedded default (no broker): tasks run in the web process. CI sets a broker, so force it.
-    from portal.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    celery_eager(True)  # the embedded default (no broker): tasks run in the web process
     ProgramFactory(school=school_a)
     response = as_("dave").post(RUNS, {"year": 2024})
     assert response.status_code == 202, response.content

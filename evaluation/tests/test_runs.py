@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from evaluation import runs, tasks
 from evaluation.indicators import engine
-from evaluation.models import EvaluationRun, IndicatorValue, ProgramRecommendation, Warning
+from evaluation.models import (
+    EvaluationRun,
+    IndicatorValue,
+    ProgramRecommendation,
+    Warning,
+)
 from evaluation.tests.world import (
     SMALL_WORLD_VALUES,
     SMALL_WORLD_WARNINGS,
@@ -34,7 +39,11 @@ from evaluation.tests.world import (
     subject_of,
     unresolved_warning,
 )
-from partnerships.tests.factories import ConsortiumFactory, ConsortiumMemberFactory, TalentDemandFactory
+from partnerships.tests.factories import (
+    ConsortiumFactory,
+    ConsortiumMemberFactory,
+    TalentDemandFactory,
+)
 from portal.celery import app
 from portal.tests.factories import EnterpriseFactory, RegionFactory, SectorFactory
 
@@ -396,12 +405,13 @@ def test_a_run_costs_the_same_queries_for_2_and_for_20_schools():
 # --- the Celery task ------------------------------------------------------------------------------
 
 
-def in_process(monkeypatch) -> None:
+@pytest.fixture
+def in_process(celery_eager) -> None:
     """Tasks run in this process, as in the embedded default (no broker), whatever the environment."""
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    celery_eager(True)
 
 
-def test_the_task_retries_transient_errors_then_succeeds(world, monkeypatch):
+def test_the_task_retries_transient_errors_then_succeeds(world, monkeypatch, in_process):
     run = requested()
     execute = runs.execute_run
     calls = []
@@ -413,7 +423,6 @@ def test_the_task_retries_transient_errors_then_succeeds(world, monkeypatch):
         return execute(run_id)
 
     monkeypatch.setattr(runs, "execute_run", flaky)
-    in_process(monkeypatch)
 
     result = tasks.evaluate.delay(run.pk)  # as enqueue_run sends it; a retry runs again inline
 
@@ -423,7 +432,7 @@ def test_the_task_retries_transient_errors_then_succeeds(world, monkeypatch):
     assert (run.status, run.published, run.value_count) == ("succeeded", True, 70)
 
 
-def test_the_task_fails_the_run_when_retries_are_spent(world, monkeypatch):
+def test_the_task_fails_the_run_when_retries_are_spent(world, monkeypatch, in_process):
     run = requested()
     calls = []
 
@@ -432,7 +441,6 @@ def test_the_task_fails_the_run_when_retries_are_spent(world, monkeypatch):
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(runs, "execute_run", down)
-    in_process(monkeypatch)
 
     result = tasks.evaluate.delay(run.pk)  # must not raise into the caller
 

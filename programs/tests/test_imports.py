@@ -18,7 +18,12 @@ from portal.spreadsheets import escape_cell, read_table, write_csv, write_xlsx
 from portal.tests.factories import EnterpriseFactory
 from programs import imports
 from programs.models import Course, ProgramYear, Teacher
-from programs.tests.factories import CourseFactory, ProgramFactory, ProgramYearFactory, TeacherFactory
+from programs.tests.factories import (
+    CourseFactory,
+    ProgramFactory,
+    ProgramYearFactory,
+    TeacherFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -285,12 +290,9 @@ def test_unreadable_files_get_a_clear_message(admin_client, file, message):
 # --- large files: progress ------------------------------------------------------------------------
 
 
-def test_a_large_file_is_saved_by_the_task_with_progress(admin_client, school_a, settings, monkeypatch):
-    from portal.celery import app
-
+def test_a_large_file_is_saved_by_the_task_with_progress(admin_client, school_a, celery_eager, monkeypatch):
     # Tasks in-process, as with no broker (CI configures one; a real worker is tested in evaluation).
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    celery_eager(True)
     monkeypatch.setattr(imports, "BACKGROUND_THRESHOLD", 5)
     calls = []
     original = imports.import_task.delay
