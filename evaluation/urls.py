@@ -1,5 +1,6 @@
-"""Browser pages of evaluation (included by the root urls under /evaluation/)."""
-from . import pages
+"""Browser pages of evaluation (included by the root urls under /evaluation/): feedback and homes,
+dashboards, exports and drill-down, annual reports."""
+from . import dashboards, exports, pages, reports
 
 app_name = "evaluation"
-urlpatterns = pages.urlpatterns
+urlpatterns = [*pages.urlpatterns, *dashboards.urlpatterns, *exports.urlpatterns, *reports.urlpatterns]

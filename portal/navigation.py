@@ -12,6 +12,9 @@ from .choices import Role
 # (section, label, URL name, roles that see it; empty = every signed-in user)
 ENTRIES = (
     ("home", _("Home"), "home", ()),
+    ("dashboard", _("Dashboard"), "evaluation:dashboard", (Role.GOV_REVIEWER, Role.PLATFORM_ADMIN,
+                                                           Role.COLLEGE_ADMIN, Role.ENTERPRISE_LIAISON)),
+    ("warnings", _("Warnings"), "evaluation:warning-list", (Role.GOV_REVIEWER, Role.PLATFORM_ADMIN)),
     ("programs", _("Programs"), "programs:program-list", (Role.COLLEGE_ADMIN,)),
     ("teachers", _("Teachers"), "programs:teacher-list", (Role.COLLEGE_ADMIN,)),
     ("partnerships", _("Partnerships"), "partnerships:partnership-list",
@@ -20,6 +23,8 @@ ENTRIES = (
     ("projects", _("Projects"), "partnerships:project-list", ()),
     ("imports", _("Import"), "programs:import", (Role.COLLEGE_ADMIN,)),
     ("directory", _("Directory"), "directory:index", ()),
+    ("reports", _("Reports"), "evaluation:report-index", (Role.GOV_REVIEWER, Role.PLATFORM_ADMIN,
+                                                           Role.COLLEGE_ADMIN)),
 )
 
 

@@ -1,0 +1,2 @@
+"""Pages: (being built)."""
+urlpatterns: list = []
