@@ -33,14 +33,16 @@ run: demo
 test: venv chromium
 	$(PY) -m pytest $(ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests were collected"; fi; exit $$rc
 
-## Debian's chromium for the browser tests, when missing and the machine allows (root + apt).
+## Debian's chromium for the browser tests, and pango + a CJK font for the PDF reports, when missing
+## and the machine allows (root + apt).
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0
 chromium:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && dpkg -s libpangoft2-1.0-0 fonts-wqy-microhei >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
-	    || echo "Could not install chromium: browser tests will skip"; \
-	else echo "chromium is missing and cannot be installed here (needs root and apt-get): browser tests will skip"; fi
+	  echo "Installing Debian's $(SYSTEM_PACKAGES) for the browser tests and PDF reports"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null) \
+	    || echo "Could not install them: browser and PDF tests will skip"; \
+	else echo "chromium/pango are missing and cannot be installed here (needs root and apt-get): browser and PDF tests will skip"; fi
 
 ## make check: the checks CI runs besides the tests
 check: venv

@@ -59,7 +59,7 @@ class Severity(models.TextChoices):
 
 
 class WarningStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("warning status", "open")
     ACKNOWLEDGED = "acknowledged", _("acknowledged")
     RESOLVED = "resolved", _("resolved")
 
