@@ -34,6 +34,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/", include("portal.account")),
     path("teaching/", include("programs.urls")),
     path("cooperation/", include("partnerships.urls")),
     path("directory/", include("portal.directory")),

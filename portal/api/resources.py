@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from portal.account import is_locked_out, lockout_message, lockout_minutes, reset_failed_logins
 from portal.choices import Role
 from portal.filters import (
     EnterpriseFilterSet,
@@ -287,18 +288,29 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=ObtainTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            429: inline_serializer("LoginLockedOut", {"detail": serializers.CharField()}),
+        },
         operation_id="auth_token_create",
     )
     def post(self, request):
         serializer = ObtainTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, username=serializer.validated_data["username"],
+        # django-axes counts failures and refuses locked-out credentials; it marks the Django request
+        # (not DRF's wrapper), so that is the one authenticated.
+        django_request = request._request
+        user = authenticate(django_request, username=serializer.validated_data["username"],
                             password=serializer.validated_data["password"])
+        # Answered, not raised: an exception would roll back the failed attempt django-axes just
+        # recorded (ATOMIC_REQUESTS), and failures would never add up to a lockout.
+        if is_locked_out(django_request):
+            return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS,
+                            headers={"Retry-After": str(lockout_minutes() * 60)})
         if user is None or not user.is_active:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("Unable to log in with the username and password given.")]}
-            )
+            return Response({"non_field_errors": [_("Unable to log in with the username and password given.")]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        reset_failed_logins(django_request, user.get_username())
         _token, key = ApiToken.issue(user=user, name=serializer.validated_data["name"] or "obtained with password",
                                      read_only=serializer.validated_data["read_only"])
         return Response({"token": key})

@@ -83,3 +83,88 @@ def test_the_celery_broker_is_reachable():
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=2)
         assert conn.connected
+
+
+def setting_under(env: dict, *names: str) -> dict:
+    """The values of settings `names` with exactly `env` on top of a clean environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    clean.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            f"print(json.dumps({{n: getattr(s, n) for n in {list(names)!r}}}, default=str))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_sessions_end_when_the_browser_closes_unless_configured_otherwise():
+    assert setting_under({}, "SESSION_EXPIRE_AT_BROWSER_CLOSE", "SESSION_COOKIE_AGE") == {
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": True, "SESSION_COOKIE_AGE": 28800,
+    }
+    assert setting_under({"SESSION_EXPIRE_AT_BROWSER_CLOSE": "false"}, "SESSION_EXPIRE_AT_BROWSER_CLOSE") == {
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": False,
+    }
+
+
+def test_login_lockout_limits_come_from_the_environment():
+    assert setting_under({}, "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME") == {
+        "AXES_FAILURE_LIMIT": 5, "AXES_COOLOFF_TIME": "0:15:00",
+    }
+    assert setting_under({"LOGIN_FAILURE_LIMIT": "10", "LOGIN_LOCKOUT_MINUTES": "60"},
+                         "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME") == {
+        "AXES_FAILURE_LIMIT": 10, "AXES_COOLOFF_TIME": "1:00:00",
+    }
+
+
+@pytest.mark.django_db
+def test_the_session_cookie_has_no_expiry_when_it_ends_with_the_browser(client, settings, college_admin_a):
+    from portal.tests.factories import PASSWORD
+
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    response = client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value and cookie["max-age"] == "" and cookie["expires"] == ""
+    assert client.session.get_expire_at_browser_close() is True
+
+    client.logout()
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+    response = client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 28800
+
+
+# What README's configuration table documents for production behind HTTPS.
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k7Qe-2vZr9xLmN4pW8sT1yB6hJ3dF0gC5aU-oE7iR2nV9qXw3M",  # 50 characters, not the demo key
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://portal.example.org",
+    "SECURE": "true",
+}
+DEPLOY_VARS = (*CONFIG_VARS, "SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "CSRF_TRUSTED_ORIGINS")
+
+
+def check_deploy(**env: str) -> subprocess.CompletedProcess:
+    # Only the production environment: none of the test run's own DJANGO_* variables (e.g.
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which browser tests set and the deployment check rejects).
+    clean = {k: v for k, v in os.environ.items() if k not in DEPLOY_VARS and not k.startswith("DJANGO_")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_the_documented_production_settings_pass_the_deployment_check_without_warnings():
+    assert len(PRODUCTION_ENV["SECRET_KEY"]) == 50
+    out = check_deploy(**PRODUCTION_ENV)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "System check identified no issues (0 silenced)." in out.stdout
+    assert "WARNING" not in out.stdout + out.stderr
+
+
+def test_the_deployment_check_fails_without_https_or_with_the_demo_key():
+    """The check above can fail: without SECURE, or with the demo key, Django warns."""
+    out = check_deploy(**{**PRODUCTION_ENV, "SECURE": "false"})
+    assert out.returncode != 0
+    for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert warning in out.stderr  # HSTS, HTTPS redirect, secure session and CSRF cookies
+    without_key = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    out = check_deploy(**without_key)
+    assert out.returncode != 0 and "security.W009" in out.stderr
