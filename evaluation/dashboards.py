@@ -37,7 +37,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -90,10 +90,7 @@ TONE_COLOURS = {"ok": OK, "warn": WARN, "bad": BAD, "": GREY}
 def records_url(key: str, level: str, pk, year: int) -> str | None:
     """The page listing the records behind one value (evaluation:records, the subject named by its
     pk, or a region by its code), or None while that page does not exist."""
-    try:
-        return reverse("evaluation:records", args=[key, level, pk, year])
-    except NoReverseMatch:
-        return None
+    return optional_url("evaluation:records", key, level, pk, year)
 
 
 def level_indicators(level: str) -> list:

@@ -32,7 +32,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, register_converter, reverse
+from django.urls import path, register_converter, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
@@ -227,12 +227,7 @@ def row_values(records: Records, row) -> list[Any]:
 
 
 def _link(name: str, pk) -> str | None:
-    if pk is None:
-        return None
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return None
+    return None if pk is None else optional_url(name, pk)
 
 
 def page_row(records: Records, row) -> list[dict]:

@@ -19,6 +19,7 @@ from portal.pages import (
     ScopedListView,
     ScopedUpdateView,
     get_visible_or_404,
+    may_change,
 )
 from portal.scoping import CHANGE, VIEW, restrict
 
@@ -101,7 +102,7 @@ class ProgramDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["may_change"] = restrict(Program.objects.filter(pk=self.object.pk), user, CHANGE).exists()
+        context["may_change"] = may_change(self.object, user)
         # Courses are directory data; yearly figures only for those who may see them (DESIGN.md §2).
         context["years"] = restrict(ProgramYear.objects.filter(program=self.object), user, VIEW).order_by("-year")
         return context
