@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test venv migrate demo messages chromium check prod clean
+.PHONY: run test venv migrate demo messages chromium check prod bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ prod: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/honcho start
+
+## make bench SCALE=tiny|province|national: synthetic data on PostgreSQL, measurements against their floors,
+## results in bench/results/<scale>-<date>.json and .md (one database per scale; data is reused when present)
+SCALE ?= tiny
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_$(SCALE)
+BENCH_ARGS ?=
+bench: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

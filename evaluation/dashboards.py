@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -89,8 +89,16 @@ TONE_COLOURS = {"ok": OK, "warn": WARN, "bad": BAD, "": GREY}
 
 def records_url(key: str, level: str, pk, year: int) -> str | None:
     """The page listing the records behind one value (evaluation:records, the subject named by its
-    pk, or a region by its code), or None while that page does not exist."""
-    return optional_url("evaluation:records", key, level, pk, year)
+    pk, or a region by its code), or None while that page does not exist. The ranking links every
+    cell: the URL is resolved once per indicator and level, then filled in."""
+    prefix = _records_prefix(key, level)
+    return None if prefix is None else f"{prefix}{pk}/{year}/"
+
+
+@lru_cache(maxsize=512)
+def _records_prefix(key: str, level: str) -> str | None:
+    url = optional_url("evaluation:records", key, level, "0", 1900)
+    return None if url is None else url[: -len("0/1900/")]
 
 
 def level_indicators(level: str) -> list:

@@ -48,7 +48,7 @@ from .choices import UNRESOLVED_WARNING_STATUSES, Condition, FeedbackDimension, 
 from .indicators.catalogue import BAND, CNY, COUNT, MAX, MIN, RATIO, REGISTRY
 from .models import EvaluationRun, Feedback, FeedbackScore, IndicatorValue, ProgramRecommendation
 from .models import Warning as IndicatorWarning
-from .targets import Target
+from .targets import target_of
 
 LIST_LIMIT = 5  # rows shown per block of the home page; the count says how many there are in all
 
@@ -129,7 +129,7 @@ def value_state(value) -> tuple[str, object, str]:
         return NO_DATA
     if not definition.direction or value.target is None:
         return NO_TARGET
-    target = Target(definition.direction, value.target, value.target_upper)
+    target = target_of(definition.direction, value.target, value.target_upper)
     if value.numerator is not None and value.denominator:
         miss = target.miss(value.numerator, value.denominator)
     else:

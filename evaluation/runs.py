@@ -25,6 +25,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.bulk import copy_insert
 from portal.years import academic_year_of
 from programs.models import YEAR_VALIDATORS
 
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 
 # Errors worth another attempt: the database went away or a lock timed out.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
-
-BATCH_SIZE = 5000
 
 # A run picked up this many times (retries, redeliveries after a worker died) is given up.
 MAX_ATTEMPTS = 4
@@ -164,24 +163,30 @@ def _report(run: EvaluationRun, done: int, total: int, step: str) -> None:
     )
 
 
-def _values(run: EvaluationRun, rows, targets: Targets, breaches: list[Breach]) -> list[IndicatorValue]:
-    values = []
+VALUE_COLUMNS = (
+    "run_id", "indicator", "level", "year", "program_id", "school_id", "consortium_id", "region_id", "sector_id",
+    "value", "numerator", "denominator", "target", "target_upper",
+)
+
+
+RECOMMENDATION_COLUMNS = (
+    "run_id", "program_id", "school_id", "year", "conditions", "consecutive_years", "recommendation", "history",
+)
+
+
+def _values(run: EvaluationRun, rows, targets: Targets, breaches: list[Breach]):
+    """The value rows of one step as tuples of VALUE_COLUMNS, collecting the breaches on the way."""
     for row in rows:
         target = targets.for_row(row)
         if target is not None:
             severity = target.miss(row.numerator, row.denominator)
             if severity:
                 breaches.append(Breach(row, target, severity))
-        values.append(
-            IndicatorValue(
-                run=run, indicator=row.indicator, level=row.level, year=row.year,
-                program_id=row.program_id, school_id=row.school_id, consortium_id=row.consortium_id,
-                region_id=row.region_id, sector_id=row.sector_id,
-                value=row.value, numerator=row.numerator, denominator=row.denominator,
-                target=target.target if target else None, target_upper=target.upper if target else None,
-            )
+        yield (
+            run.pk, row.indicator, row.level, row.year, row.program_id, row.school_id, row.consortium_id,
+            row.region_id, row.sector_id, row.value, row.numerator, row.denominator,
+            target.target if target else None, target.upper if target else None,
         )
-    return values
 
 
 def _compute_and_write(run: EvaluationRun, after_step: Callable[[int], None] | None = None) -> tuple[list[Breach], int]:
@@ -193,21 +198,20 @@ def _compute_and_write(run: EvaluationRun, after_step: Callable[[int], None] | N
     count = 0
     for done, (indicator, level) in enumerate(plan):
         _report(run, done, total, f"{indicator.key} · {level}")
-        values = _values(run, compute_step(ctx, indicator, level), targets, breaches)
-        IndicatorValue.objects.bulk_create(values, batch_size=BATCH_SIZE)
-        count += len(values)
+        rows = _values(run, compute_step(ctx, indicator, level), targets, breaches)
+        count += copy_insert(IndicatorValue, VALUE_COLUMNS, rows, plain=True)  # keys, ids and numbers only
         if after_step is not None:
             after_step(done)
     _report(run, len(plan), total, "program early warning")
-    ProgramRecommendation.objects.bulk_create(
-        [
-            ProgramRecommendation(
-                run=run, program_id=a.program_id, school_id=a.school_id, year=a.year, conditions=a.conditions,
-                consecutive_years=a.consecutive_years, recommendation=a.recommendation, history=a.history,
-            )
+    conditions = ProgramRecommendation._meta.get_field("conditions")
+    copy_insert(
+        ProgramRecommendation,
+        RECOMMENDATION_COLUMNS,
+        (
+            (run.pk, a.program_id, a.school_id, a.year, conditions.get_prep_value(a.conditions),
+             a.consecutive_years, a.recommendation, a.history)
             for a in recommend(ctx, targets)
-        ],
-        batch_size=BATCH_SIZE,
+        ),
     )
     _report(run, len(plan) + 1, total, "publishing")
     return breaches, count

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property, lru_cache
 
 from .choices import Level, Severity
 from .indicators.base import Context, Number, Row
@@ -19,28 +20,62 @@ def exact(number: float | Number) -> Fraction:
     return Fraction(repr(number)) if isinstance(number, float) else Fraction(number)
 
 
+# A float comparison decides unless the value lies this close (relative) to a bound; then the exact
+# fractions decide. Floats carry ~1e-16 relative error, so the fast path never disagrees with them.
+CLOSE = 1e-9
+
+
 @dataclass(frozen=True)
 class Target:
     direction: str
     target: float  # the target, or the lower bound of a band
     upper: float | None = None  # the upper bound of a band
 
-    def miss(self, numerator: Number | None, denominator: Number | None) -> str | None:
-        """The severity of the miss, or None when the value meets the target or there is no data."""
-        if numerator is None or denominator is None or denominator == 0:
-            return None
-        value = Fraction(numerator) / Fraction(denominator)
+    @cached_property
+    def _exact_bounds(self) -> tuple[Fraction, ...]:
+        """(bound, bound missed badly) for the lower side and, for a band, the upper side."""
         low = exact(self.target)
         if self.direction == MIN:
-            return _severity(value < low, value < low - abs(low) / 2)
+            return (low, low - abs(low) / 2)
         if self.direction == MAX:
-            return _severity(value > low, value > low + abs(low) / 2)
+            return (low, low + abs(low) / 2)
         if self.direction == BAND:
             high = exact(self.upper)
-            if value < low:
-                return _severity(True, value < low - abs(low) / 2)
-            return _severity(value > high, value > high + abs(high) / 2)
+            return (low, low - abs(low) / 2, high, high + abs(high) / 2)
         raise ValueError(self.direction)
+
+    @cached_property
+    def _float_bounds(self) -> tuple[float, ...]:
+        return tuple(float(bound) for bound in self._exact_bounds)
+
+    def miss(self, numerator: Number | None, denominator: Number | None) -> str | None:
+        """The severity of the miss, or None when the value meets the target or there is no data.
+        Decided exactly: by floats when the value is clearly on one side of every bound, else by
+        the fraction numerator ÷ denominator against the target as written."""
+        if numerator is None or denominator is None or denominator == 0:
+            return None
+        approx = float(numerator) / float(denominator)
+        if all(abs(approx - bound) > CLOSE * max(1.0, abs(bound)) for bound in self._float_bounds):
+            return self._decide(approx, self._float_bounds)
+        return self._decide(Fraction(numerator) / Fraction(denominator), self._exact_bounds)
+
+    def _decide(self, value, bounds) -> str | None:
+        if self.direction == MIN:
+            low, badly = bounds
+            return _severity(value < low, value < badly)
+        if self.direction == MAX:
+            high, badly = bounds
+            return _severity(value > high, value > badly)
+        low, low_badly, high, high_badly = bounds
+        if value < low:
+            return _severity(True, value < low_badly)
+        return _severity(value > high, value > high_badly)
+
+
+@lru_cache(maxsize=4096)
+def target_of(direction: str, target: float, upper: float | None = None) -> Target:
+    """A Target, shared between the many values that carry the same one (pages judge thousands)."""
+    return Target(direction, target, upper)
 
 
 def _severity(missed: bool, badly: bool) -> str | None:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "partnerships",
     "evaluation",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -70,6 +70,7 @@ class Context:
         self.year = year
         self.first_day, self.last_day = academic_year_bounds(year)
         self._memo: dict[str, Any] = {}
+        self._shared: dict[str, Any] = {}  # aggregates that do not depend on the year, shared by for_year()
 
     SNAPSHOTS = ("school_regions", "program_schools", "consortium_regions", "region_parents")
 
@@ -80,12 +81,20 @@ class Context:
         for name in self.SNAPSHOTS:
             if name in self.__dict__:
                 other.__dict__[name] = self.__dict__[name]
+        other._shared = self._shared
         return other
 
     def memo(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._memo:
             self._memo[name] = compute()
         return self._memo[name]
+
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        """Like memo(), for results that are the same in every year (current courses): computed once
+        for a context and the contexts for_year() made from it."""
+        if name not in self._shared:
+            self._shared[name] = compute()
+        return self._shared[name]
 
     @cached_property
     def school_regions(self) -> dict[int, tuple[int, ...]]:

@@ -47,8 +47,9 @@ def _pick(rows: list[dict], num: str, den: str) -> list[dict]:
 
 
 def practical_hours_share(ctx: Context, level: str) -> Totals:
-    """Σ practice hours ÷ Σ all hours of current courses."""
-    return by_level(ctx, level, _pick(_courses(ctx), "practice", "hours"))
+    """Σ practice hours ÷ Σ all hours of current courses (the same in every year: program early
+    warning looks back with the hours already read for Y)."""
+    return by_level(ctx, level, ctx.shared("course_hours", lambda: _pick(_courses(ctx), "practice", "hours")))
 
 
 def codeveloped_course_share(ctx: Context, level: str) -> Totals:

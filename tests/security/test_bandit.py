@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ARGUMENTS = ["-r", "portal", "programs", "partnerships", "evaluation", "demo",
+ARGUMENTS = ["-r", "portal", "programs", "partnerships", "evaluation", "demo", "bench",
              "-x", "*/tests/*,*/migrations/*", "-ll", "-f", "json", "-q"]
 
 
