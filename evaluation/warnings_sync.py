@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from portal.audit import record_in_bulk
+
 from .choices import UNRESOLVED_WARNING_STATUSES, WarningStatus
 from .indicators.base import Row
 from .models import EvaluationRun, Warning, subject_key
@@ -34,7 +36,8 @@ UPDATED_FIELDS = ["value", "target", "target_upper", "severity", "last_seen_run"
 
 
 def sync_warnings(run: EvaluationRun, breaches: list[Breach]) -> tuple[int, int]:
-    """Apply a run's breaches to the warnings of its year. Returns (opened, resolved)."""
+    """Apply a run's breaches to the warnings of its year. Returns (opened, resolved). Opening and
+    resolving are in the warnings' history; refreshed values of warnings still found are not."""
     now = timezone.now()
     existing = {
         (w.indicator, w.subject_key): w
@@ -63,8 +66,8 @@ def sync_warnings(run: EvaluationRun, breaches: list[Breach]) -> tuple[int, int]
     Warning.objects.bulk_create(new, batch_size=CHUNK)
     Warning.objects.bulk_update(kept, UPDATED_FIELDS, batch_size=CHUNK)
     gone = [w.pk for w in existing.values()]
+    resolution = {"status": WarningStatus.RESOLVED, "resolved_at": now, "updated_at": now}
     for start in range(0, len(gone), CHUNK):
-        Warning.objects.filter(pk__in=gone[start:start + CHUNK]).update(
-            status=WarningStatus.RESOLVED, resolved_at=now, updated_at=now
-        )
+        Warning.objects.filter(pk__in=gone[start:start + CHUNK]).update(**resolution)
+    record_in_bulk(created=new, updated=[(warning, resolution) for warning in existing.values()], batch_size=CHUNK)
     return len(new), len(gone)
