@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test venv migrate demo messages chromium check prod bench clean
+.PHONY: run test venv migrate demo messages chromium check prod bench backup restore clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,16 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench_$(SCALE)
 BENCH_ARGS ?=
 bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --scale $(SCALE) $(BENCH_ARGS)
+
+## make backup: the PostgreSQL database (DATABASE_URL, pg_dump -Fc) and the uploaded documents (MEDIA_ROOT)
+## into backups/portal-<UTC time>.dump and portal-<UTC time>-media.tar.gz (BACKUP_DIR to change the folder)
+backup: venv
+	$(PY) manage.py backup
+
+## make restore FILE=backups/portal-<UTC time>.dump: put a backup back (asks first; stop the portal before)
+restore: venv
+	@test -n "$(FILE)" || { echo "Name the backup: make restore FILE=backups/portal-<UTC time>.dump"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

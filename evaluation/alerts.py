@@ -31,6 +31,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from portal.audit import may_read_any_history
 from portal.choices import Role
 from portal.fields import choice_set_contains
 from portal.filters import RegionSubtreeFilter, YearFilter
@@ -354,6 +355,7 @@ class WarningListView(AlertListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["may_acknowledge"] = may_acknowledge(self.request.user)
+        context["show_history"] = may_read_any_history(self.request.user)  # every row lies in a reviewer's region
         context["note_max_length"] = NOTE_MAX_LENGTH
         context["next_url"] = self.request.get_full_path()
         return context

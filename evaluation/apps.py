@@ -7,6 +7,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
-        from .rules import register_rules
+        from .archive import register_tables
+        from .rules import register_audit, register_rules
 
         register_rules()
+        register_tables()
+        register_audit()

@@ -1,4 +1,6 @@
-"""Who sees and changes the evaluation models (DESIGN.md section 2); registered in the AppConfig.ready."""
+"""Who sees and changes the evaluation models (DESIGN.md section 2), and which of them the audit trail
+keeps (portal.audit); registered in the AppConfig.ready."""
+from portal.audit import track
 from portal.choices import Role
 from portal.scoping import Rule, register
 
@@ -50,6 +52,18 @@ def register_rules() -> None:
     register(ProgramRecommendation, Rule(school=("school",), region=("school__region",)))
     # Runs cover the whole country; every signed-in user may follow them. Who may start one is
     # checked by the API (reviewers and platform admins).
-    register(EvaluationRun, Rule(public=True))
+    register(EvaluationRun, Rule(public=True, national=True))
     # Targets are reference data: read by all, set by platform admins.
-    register(TargetOverride, Rule(public=True))
+    register(TargetOverride, Rule(public=True, located=("region",)))
+
+
+def register_audit() -> None:
+    # Values and recommendations are derived, rewritten in bulk by every run: their runs are the record.
+    # A run's status, publication and outcome are recorded; not every tick of its progress.
+    track(EvaluationRun, exclude=("progress", "step"))
+    # Warnings are opened and resolved in bulk by the runs (counted on the run's entry); their
+    # acknowledgements are recorded.
+    track(Warning, exclude=("subject_key", "last_seen_run"))
+    track(TargetOverride)
+    track(Feedback)
+    track(FeedbackScore)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit import record_update
 from portal.bulk import copy_insert
 from portal.years import academic_year_of
 from programs.models import YEAR_VALIDATORS
@@ -76,15 +78,18 @@ def validate_year(year) -> int:
 
 
 def _close_abandoned(year: int) -> None:
-    """Mark failed the year's run whose worker stopped reporting (killed, or its machine lost)."""
-    silent_since = timezone.now() - stale_after()
-    EvaluationRun.objects.filter(year=year, status__in=ACTIVE_RUN_STATUSES, updated_at__lt=silent_since).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        step="",
-        error=_("The worker stopped reporting progress; the run was abandoned."),
-        updated_at=timezone.now(),
+    """Mark failed the year's run whose worker stopped reporting (killed, or its machine lost). Each
+    is closed by its own conditional UPDATE (a report that arrives meanwhile keeps it alive), and the
+    audit trail records the runs it did close."""
+    silent = EvaluationRun.objects.filter(
+        year=year, status__in=ACTIVE_RUN_STATUSES, updated_at__lt=timezone.now() - stale_after()
     )
+    for run in silent:
+        now = timezone.now()
+        values = {"status": RunStatus.FAILED, "finished_at": now, "step": "",
+                  "error": _("The worker stopped reporting progress; the run was abandoned."), "updated_at": now}
+        if silent.filter(pk=run.pk).update(**values):
+            record_update(run, **values)
 
 
 def request_run(
@@ -202,6 +207,8 @@ def _compute_and_write(run: EvaluationRun, after_step: Callable[[int], None] | N
         count += copy_insert(IndicatorValue, VALUE_COLUMNS, rows, plain=True)  # keys, ids and numbers only
         if after_step is not None:
             after_step(done)
+        if settings.EVALUATION_STEP_DELAY_MS:  # fault-injection tests: a run slow enough to kill its worker mid-way
+            time.sleep(settings.EVALUATION_STEP_DELAY_MS / 1000)
     _report(run, len(plan), total, "program early warning")
     conditions = ProgramRecommendation._meta.get_field("conditions")
     copy_insert(
@@ -225,7 +232,10 @@ def _publish(run: EvaluationRun, breaches: list[Breach], count: int) -> bool:
         if locked is None:
             return False
         opened, resolved = sync_warnings(run, breaches)
+        previous = list(EvaluationRun.objects.select_for_update().filter(year=run.year, published=True))
         EvaluationRun.objects.filter(year=run.year, published=True).update(published=False)
+        for superseded in previous:
+            record_update(superseded, published=False)
         run.status = RunStatus.SUCCEEDED
         run.published = True
         run.progress = 100
@@ -249,9 +259,15 @@ def _superseded(year: int) -> list[int]:
 def fail_run(run_id: int, error: BaseException | str) -> None:
     """Record the run as failed with its error; its partial rows go, readers see no change."""
     message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    failed = EvaluationRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).update(
-        status=RunStatus.FAILED, error=message[:4000], step="", finished_at=timezone.now(), updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        active = EvaluationRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES)
+        before = active.select_for_update().first()  # as it was, for the audit trail
+        now = timezone.now()
+        values = {"status": RunStatus.FAILED, "error": message[:4000], "step": "", "finished_at": now,
+                  "updated_at": now}
+        failed = active.update(**values)
+        if failed and before is not None:
+            record_update(before, **values)
     if not failed:  # it ended meanwhile (published, or closed as abandoned): its rows are not ours to remove
         return
     try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from portal.audit import record_in_bulk
 from portal.bulk import update_from_values
 
 from .choices import UNRESOLVED_WARNING_STATUSES, WarningStatus
@@ -43,13 +44,12 @@ def sync_warnings(run: EvaluationRun, breaches: list[Breach]) -> tuple[int, int]
 
     Warnings found again with the same value, target and severity (most of them, run after run)
     are touched together by one UPDATE per chunk of ids; only those whose figures changed are
-    written row by row."""
+    written row by row. Opening and resolving are in the warnings' history; refreshed values of
+    warnings still found are not."""
     now = timezone.now()
     existing = {
         (w.indicator, w.subject_key): w
-        for w in Warning.objects.filter(year=run.year, status__in=UNRESOLVED_WARNING_STATUSES).only(
-            "pk", "indicator", "subject_key", *CHANGING_FIELDS
-        )
+        for w in Warning.objects.filter(year=run.year, status__in=UNRESOLVED_WARNING_STATUSES)
     }
     new, changed, same = [], [], []
     for breach in breaches:
@@ -79,8 +79,8 @@ def sync_warnings(run: EvaluationRun, breaches: list[Breach]) -> tuple[int, int]
     for start in range(0, len(same), CHUNK):
         Warning.objects.filter(pk__in=same[start:start + CHUNK]).update(last_seen_run=run, updated_at=now)
     gone = [w.pk for w in existing.values()]
+    resolution = {"status": WarningStatus.RESOLVED, "resolved_at": now, "updated_at": now}
     for start in range(0, len(gone), CHUNK):
-        Warning.objects.filter(pk__in=gone[start:start + CHUNK]).update(
-            status=WarningStatus.RESOLVED, resolved_at=now, updated_at=now
-        )
+        Warning.objects.filter(pk__in=gone[start:start + CHUNK]).update(**resolution)
+    record_in_bulk(created=new, updated=[(warning, resolution) for warning in existing.values()], batch_size=CHUNK)
     return len(new), len(gone)

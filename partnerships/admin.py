@@ -6,9 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import province_filter, section_filter
+from portal.documents import AdminDocumentInput
 from portal.fields import ChoiceSetField, choice_set_contains
 
 from .choices import PartnershipKind
@@ -118,6 +120,13 @@ class PartnershipAdmin(admin.ModelAdmin):
     inlines = (ContributionInline,)
     # ChoiceSetField is a TextField: without this the admin's textarea default would win.
     formfield_overrides = {ChoiceSetField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The current agreement links to the download that checks access (nothing serves MEDIA_URL).
+        url = reverse("partnerships:partnership-agreement", args=[obj.pk]) if obj is not None else ""
+        form.base_fields["agreement"].widget = AdminDocumentInput(download_url=url)
+        return form
 
     @admin.display(description=_("kinds of cooperation"))
     def kind_labels(self, obj):

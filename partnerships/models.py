@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.db import NON_NEGATIVE, choice_check, date_order_check, date_order_errors, non_negative_checks
+from portal.documents import validate_document
 from portal.fields import ChoiceSetField
 from portal.models import Enterprise, Region, School, Sector, TimeStampedModel
 from programs.models import YEAR_VALIDATORS, Course, Program, year_check
@@ -152,7 +153,8 @@ class Partnership(TimeStampedModel):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    agreement = models.FileField(_("agreement document"), upload_to="agreements/%Y/%m/", blank=True)
+    agreement = models.FileField(_("agreement document"), upload_to="agreements/%Y/%m/", blank=True,
+                                 validators=[validate_document])
     description = models.TextField(_("description"), blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True, blank=True,

@@ -1,4 +1,5 @@
-"""Who sees and changes the partnerships models (DESIGN.md section 2); registered in the AppConfig.ready.
+"""Who sees and changes the partnerships models (DESIGN.md section 2), and which of them the audit
+trail keeps (portal.audit); registered in the AppConfig.ready.
 
 A reviewer reads what lies in their region: partnerships and their ledgers when either party does,
 school records (adoptions, technical services, patents) when the school does. State changes of a
@@ -6,6 +7,7 @@ partnership (accept, decline, suspend, end) are actions checked by partnerships.
 """
 from django.db.models import Q
 
+from portal.audit import track
 from portal.choices import Role
 from portal.scoping import Rule, register
 
@@ -27,8 +29,9 @@ from .models import (
 
 def register_rules() -> None:
     # Consortia are directory data; the education authority of a region keeps those of its region.
-    register(Consortium, Rule(public=True, change={Role.GOV_REVIEWER: ("region", {})}))
-    register(ConsortiumMember, Rule(public=True, change={Role.GOV_REVIEWER: ("consortium__region", {})}))
+    register(Consortium, Rule(public=True, change={Role.GOV_REVIEWER: ("region", {})}, located=("region",)))
+    register(ConsortiumMember, Rule(public=True, change={Role.GOV_REVIEWER: ("consortium__region", {})},
+                                    located=("consortium__region",)))
 
     # A college proposes and may change or withdraw a proposal until the enterprise answers.
     register(
@@ -61,6 +64,7 @@ def register_rules() -> None:
             public=~Q(status=ProjectStatus.DRAFT),
             enterprise=("enterprise",),
             change={Role.ENTERPRISE_LIAISON: ("enterprise", {})},
+            located=("enterprise__region",),
         ),
     )
     register(
@@ -72,7 +76,8 @@ def register_rules() -> None:
             change={Role.COLLEGE_ADMIN: ("course__program__school", {})},
         ),
     )
-    register(TalentDemand, Rule(public=True, change={Role.ENTERPRISE_LIAISON: ("enterprise", {})}))
+    register(TalentDemand, Rule(public=True, change={Role.ENTERPRISE_LIAISON: ("enterprise", {})},
+                                located=("region", "enterprise__region")))
 
     # Training bases: the owner keeps them; a region's authority keeps the bases of its consortia.
     register(
@@ -84,6 +89,7 @@ def register_rules() -> None:
                 Role.ENTERPRISE_LIAISON: ("enterprise", {}),
                 Role.GOV_REVIEWER: ("consortium__region", {}),
             },
+            located=("school__region", "enterprise__region", "consortium__region"),
         ),
     )
     register(
@@ -95,6 +101,7 @@ def register_rules() -> None:
                 Role.ENTERPRISE_LIAISON: ("base__enterprise", {}),
                 Role.GOV_REVIEWER: ("base__consortium__region", {}),
             },
+            located=("base__school__region", "base__enterprise__region", "base__consortium__region"),
         ),
     )
 
@@ -117,3 +124,10 @@ def register_rules() -> None:
             change={Role.COLLEGE_ADMIN: ("school", {})},
         ),
     )
+
+
+def register_audit() -> None:
+    for model in (Consortium, ConsortiumMember, Contribution, EnterpriseProject, ProjectAdoption, TalentDemand,
+                  TrainingBase, TrainingBaseUsage, TechnicalService, Patent):
+        track(model)
+    track(Partnership, m2m=("programs",))

@@ -1,17 +1,26 @@
-"""Admin for reference data (regions, sectors), organisations (schools, enterprises), user accounts
-and API tokens; also the list filters every app's admin shares (province, industry section)."""
+"""Admin for reference data (regions, sectors), organisations (schools, enterprises), user accounts,
+API tokens and the audit trail; also the list filters every app's admin shares (province, industry
+section)."""
 from __future__ import annotations
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Length
+from django.template.loader import render_to_string
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RegionLevel
+from .history import actor_name, present
 from .models import ApiToken, Enterprise, Region, School, Sector, User, new_token_key
 
 
@@ -213,3 +222,59 @@ class ApiTokenAdmin(admin.ModelAdmin):
             )
             return
         super().save_model(request, obj, form, change)
+
+
+# --- The audit trail -------------------------------------------------------------------------
+
+
+class TrackedKindFilter(admin.SimpleListFilter):
+    """Entries of one kind of record, among the kinds the audit trail keeps (no scan of the log)."""
+
+    title = _("kind of record")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = ContentType.objects.get_for_models(*auditlog.get_models())
+        return sorted(((ct.pk, capfirst(model._meta.verbose_name)) for model, ct in kinds.items()),
+                      key=lambda choice: str(choice[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
+
+
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)  # auditlog's own, replaced by this one
+
+
+@admin.register(LogEntry)
+class AuditEntryAdmin(LogEntryAdmin):
+    """Every entry of the audit trail, deleted records' included; read-only."""
+
+    list_display = ("timestamp", "record", "action", "changed_fields", "who")
+    list_filter = ("action", TrackedKindFilter)
+    search_fields = ("object_repr", "actor__username", "actor__first_name", "actor__last_name")
+    readonly_fields = ("timestamp", "who", "record", "action", "remote_addr", "changes_table")
+    fieldsets = ((None, {"fields": ("timestamp", "who", "remote_addr", "record", "action", "changes_table")}),)
+
+    @admin.display(description=_("record"), ordering="object_repr")
+    def record(self, obj):
+        return f"{capfirst(obj.content_type.name)}: {obj.object_repr}"
+
+    @admin.display(description=_("who"))
+    def who(self, obj):
+        return actor_name(obj)
+
+    @admin.display(description=_("changed fields"))
+    def changed_fields(self, obj):
+        model = obj.content_type.model_class()
+        labels = []
+        for name in obj.changes or {}:
+            try:
+                labels.append(str(capfirst(model._meta.get_field(name).verbose_name)))
+            except (AttributeError, FieldDoesNotExist):
+                labels.append(name)
+        return ", ".join(sorted(labels)) or "—"
+
+    @admin.display(description=_("changes"))
+    def changes_table(self, obj):
+        return render_to_string("components/history_entries.html", {"entries": present([obj])})

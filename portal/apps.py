@@ -9,9 +9,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Organisations and accounts")
 
     def ready(self) -> None:
-        from .rules import register_rules
+        from . import audit, checks  # noqa: F401  (checks registers the system checks)
+        from .archive import register_tables
+        from .rules import register_audit, register_rules
 
         register_rules()
+        register_tables()
+        register_audit()
+        audit.connect()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from .audit import may_read_any_history, may_read_history
+from .history import history_panel, history_url
 from .scoping import CHANGE, VIEW, may_write, restrict
 
 
@@ -53,6 +55,16 @@ class Column:
             display = getattr(obj, f"get_{name}_display", None)
             obj = display() if callable(display) else getattr(obj, name)
         return obj
+
+
+class HistoryColumn(Column):
+    """The link to a row's history (portal.history), on lists of records without a page of their own."""
+
+    def url(self, obj) -> str | None:
+        return history_url(obj)
+
+    def cell(self, obj) -> Any:
+        return _("History")
 
 
 class PageMixin(LoginRequiredMixin):
@@ -93,6 +105,9 @@ class ScopedListView(PageMixin, ScopedQuerysetMixin, generic.ListView):
     columns: tuple[Column, ...] = ()
     create_url: str | None = None  # URL name of the add page, shown when the user may add
     empty_text: Any = _("Nothing here yet.")
+    # A History link on each row, for platform admins and reviewers: on lists whose rows have no page
+    # of their own and that a reviewer sees only in their region.
+    history_links = False
 
     def get_queryset(self) -> QuerySet:
         qs = super().get_queryset()
@@ -120,10 +135,16 @@ class ScopedListView(PageMixin, ScopedQuerysetMixin, generic.ListView):
     def may_create(self) -> bool:
         return bool(self.create_url)
 
+    def get_columns(self) -> tuple[Column, ...]:
+        if self.history_links and may_read_any_history(self.request.user):
+            return (*self.columns, HistoryColumn(label=_("History"), value=""))
+        return self.columns
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        columns = self.get_columns()
         context.update(
             filterset=self.filterset,
             search=self.search,
@@ -131,9 +152,9 @@ class ScopedListView(PageMixin, ScopedQuerysetMixin, generic.ListView):
             columns=[
                 {"column": c, "sort": c.sort, "active": self.current_ordering.lstrip("-") == c.sort and c.sort,
                  "descending": self.current_ordering.startswith("-")}
-                for c in self.columns
+                for c in columns
             ],
-            rows=[(obj, [(c, c.cell(obj), c.url(obj)) for c in self.columns]) for obj in context["object_list"]],
+            rows=[(obj, [(c, c.cell(obj), c.url(obj)) for c in columns]) for obj in context["object_list"]],
             query_without_page=query.urlencode(),
             query_without_ordering=_without(self.request.GET, "ordering", "page"),
             create_link=reverse(self.create_url) if self.create_url and self.may_create() else None,
@@ -150,10 +171,16 @@ def _without(querydict, *names: str) -> str:
 
 
 class ScopedDetailView(PageMixin, ScopedQuerysetMixin, generic.DetailView):
-    """One row the user may see; anything else is 404."""
+    """One row the user may see; anything else is 404. Platform admins and the region's reviewers
+    also get its latest history (`history`, shown by components/history.html)."""
 
     def get_title(self) -> Any:
         return str(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_panel(self.request.user, self.object)
+        return context
 
 
 # --- forms ----------------------------------------------------------------------------------------
@@ -243,6 +270,13 @@ class ScopedUpdateView(ScopedFormMixin, ScopedQuerysetMixin, generic.UpdateView)
 
     def get_title(self) -> Any:
         return _("Edit %(record)s") % {"record": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, obj = self.request.user, self.object
+        if may_read_any_history(user) and may_read_history(user, type(obj), obj.pk):
+            context["history_url"] = history_url(obj)
+        return context
 
 
 def may_change(obj, user) -> bool:

@@ -2,7 +2,8 @@
 
 Each app declares a `Rule` per model (in its own `rules.py`, registered from `AppConfig.ready`, so
 this module never imports upward). `restrict(queryset, user, perm)` narrows any queryset to the rows
-the user may see (`perm="view"`) or change (`perm="change"`); `may_write(user, model, values)` says
+the user may see (`perm="view"`), change (`perm="change"`) or read the audit trail of
+(`perm="history"`); `may_write(user, model, values)` says
 whether a new or edited row would lie inside the user's change scope. The API, pages, exports and
 dashboards all use these two functions.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db import models
@@ -20,6 +23,7 @@ from .choices import Role
 VIEW = "view"
 CHANGE = "change"
 DELETE = "delete"
+HISTORY = "history"  # read the audit trail of a row
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,17 @@ class Rule:
     change: Mapping[str, tuple[str, Mapping[str, set]]] = field(default_factory=dict)
     own_account: bool = False  # users: everyone sees and changes their own account only
     deletable: bool = True  # False: the roles in `change` edit rows but only platform admins delete them
+    # The audit trail: a reviewer reads the history of the rows they see that lie in their region's
+    # subtree, found by these paths (as `region`; by default `region` itself). Public rows need them:
+    # in `region` they would widen who sees the rows. `national` rows (evaluation runs) concern every
+    # region, so every reviewer reads their history.
+    located: tuple[str, ...] = ()
+    national: bool = False
+
+    @property
+    def region_paths(self) -> tuple[str, ...]:
+        """The paths from a row to the region(s) it lies in."""
+        return self.located or self.region
 
 
 _RULES: dict[type[models.Model], Rule] = {}
@@ -141,13 +156,34 @@ def changeable_q(model: type[models.Model], user, perm: str = CHANGE) -> Q | Non
     return _org_q(model, user.role, path, user) & _values_q(allowed)
 
 
+def history_q(model: type[models.Model], user) -> Q | None:
+    """The rows whose audit trail `user` may read (None means every row): platform admins every row;
+    reviewers the rows they see that lie in their region's subtree; nobody else any row."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.role == Role.PLATFORM_ADMIN:
+        return None
+    rule = rule_for(model)
+    if user.role != Role.GOV_REVIEWER or rule.own_account:
+        return NOTHING
+    visible = visible_q(model, user)
+    if rule.national:
+        return visible
+    if not rule.region_paths:
+        return NOTHING
+    located = reduce(or_, (_org_q(model, Role.GOV_REVIEWER, path, user) for path in rule.region_paths))
+    return located if visible is None else visible & located
+
+
 def restrict(queryset: QuerySet, user, perm: str = VIEW) -> QuerySet:
-    """Narrow `queryset` to the rows `user` may see (VIEW), change (CHANGE) or delete (DELETE).
-    Anonymous or inactive users get nothing."""
+    """Narrow `queryset` to the rows `user` may see (VIEW), change (CHANGE), delete (DELETE) or read
+    the audit trail of (HISTORY). Anonymous or inactive users get nothing."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     if perm == VIEW:
         condition = visible_q(queryset.model, user)
+    elif perm == HISTORY:
+        condition = history_q(queryset.model, user)
     else:
         condition = changeable_q(queryset.model, user, perm)
     return queryset if condition is None else queryset.filter(condition)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "auditlog",
     "portal",
     "programs",
     "partnerships",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail's actor and client address (portal.audit): for session and API token users alike.
+    "portal.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout answer (portal.account).
@@ -156,6 +159,11 @@ AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still
 # unlock with `manage.py axes_reset_username <username>` or `manage.py axes_reset`.
 AXES_ENABLE_ADMIN = False
 
+# Audit trail (django-auditlog, portal.audit): one entry per create, change and delete of a tracked
+# record, changes kept as JSON values ({field: [old, new]}); fixtures loaded raw are not entries.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
 # Internationalisation: English and Simplified Chinese, chosen from the browser or the switch.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -171,9 +179,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploaded documents (partnership agreements) live outside the static tree.
+# Uploaded documents (partnership agreements): PDF, images or office files of at most DOCUMENT_MAX_BYTES,
+# checked by content (portal.documents), kept in MEDIA_ROOT outside the static tree (a system check
+# refuses a MEDIA_ROOT inside it) and downloaded only through views that check who may see them: no
+# URL serves MEDIA_URL, in production or with DEBUG.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "/media/"
+DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# `make backup` (manage.py backup) writes the database dump and the media archive here.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "backups")
 
 # Celery: a broker URL means real workers; none means tasks run eagerly in this process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -190,6 +204,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task a worker took but never acknowledged (the worker died) is delivered again after this many
+# seconds: longer than any task may run, so that a task still running is never delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 600),
+}
+# For fault-injection tests only: a pause after each indicator step of an evaluation run, in
+# milliseconds (0, the default: none), so that a test can kill a worker in the middle of a run.
+EVALUATION_STEP_DELAY_MS = envint("EVALUATION_STEP_DELAY_MS", 0)
 CELERY_TIMEZONE = TIME_ZONE
 # Nightly: recompute the current academic year's indicators (cron fields from the environment).
 CELERY_BEAT_SCHEDULE: dict = {
@@ -220,8 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttling.AnonRateThrottle",  # DRF's, letting requests through while Redis is down
+        "portal.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),

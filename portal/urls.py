@@ -1,5 +1,4 @@
 """Root URLs: the only place besides settings that knows every app."""
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,6 +13,7 @@ from portal.api.resources import ObtainTokenView
 from programs.api import urls as programs_api
 
 from . import views
+from .history import RecordHistoryView
 
 # One router for every app's API resources (each app lists its routes in api/urls.py).
 router = DefaultRouter()
@@ -34,15 +34,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("account/export/", include("portal.export")),
     path("account/", include("portal.account")),
     path("teaching/", include("programs.urls")),
     path("cooperation/", include("partnerships.urls")),
     path("directory/", include("portal.directory")),
+    path("history/<slug:app_label>/<slug:model_name>/<int:pk>/", RecordHistoryView.as_view(), name="history"),
     path("evaluation/", include("evaluation.urls")),
     path("", evaluation_pages.home, name="home"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, not even with DEBUG: uploaded documents are downloaded only through
+# views that check who may see them (portal.documents).

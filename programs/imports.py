@@ -38,6 +38,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.audit import acting_as
 from portal.models import Enterprise, School, User
 from portal.scoping import CHANGE, VIEW, restrict
 from portal.spreadsheets import SpreadsheetError, Table, read_table
@@ -705,9 +706,17 @@ def start(upload: StoredUpload, *, user) -> str:
     if len(upload.rows) > BACKGROUND_THRESHOLD:
         try:
             import_task.delay(upload.token)
-        except Exception:  # the task queue is down: save it here rather than not at all
-            log.warning("task queue unreachable; importing %s in the request", upload.token, exc_info=True)
-            return run_import(upload.token)
+        except Exception:
+            if import_task.app.conf.task_always_eager:  # in-process: the error is the task's own
+                raise
+            # The task queue is down. Saving a large file in the request instead could outlast the web
+            # worker's timeout, and a killed request would leave the import marked as saving; so nothing
+            # is saved, the user is told, and the same upload can be confirmed again later.
+            log.warning("task queue unreachable; import %s not started", upload.token, exc_info=True)
+            set_progress(upload.token, state="failed", message=_(
+                "The task queue cannot be reached; nothing was saved. Confirm the import again in a few minutes."))
+            cache.delete(_lock_key(upload.token))
+            return "failed"
         return (progress(upload.token) or {}).get("state", "queued")
     return run_import(upload.token)
 
@@ -742,7 +751,8 @@ def run_import(token: str) -> str:
         set_progress(token, state="failed", message=_("You may not import data for this school."))
         return "failed"
     total = len(upload.rows)
-    with translation.override(_language_of(token)):
+    # In a Celery worker there is no request: the audit trail names the user who confirmed the import.
+    with translation.override(_language_of(token)), acting_as(user):
         try:
             with transaction.atomic():
                 set_progress(token, state="checking", done=0, total=total)

@@ -1,4 +1,6 @@
-"""Who sees and changes the programs models (DESIGN.md section 2); registered in the AppConfig.ready."""
+"""Who sees and changes the programs models (DESIGN.md section 2), and which of them the audit trail
+keeps (portal.audit); registered in the AppConfig.ready."""
+from portal.audit import track
 from portal.choices import Role
 from portal.scoping import Rule, register
 
@@ -8,8 +10,9 @@ from .models import Course, Program, ProgramYear, Teacher, TeacherPlacement
 def register_rules() -> None:
     # Programs and courses are directory data: every signed-in user reads them all; a college admin
     # changes those of their own school.
-    register(Program, Rule(public=True, change={Role.COLLEGE_ADMIN: ("school", {})}))
-    register(Course, Rule(public=True, change={Role.COLLEGE_ADMIN: ("program__school", {})}))
+    register(Program, Rule(public=True, change={Role.COLLEGE_ADMIN: ("school", {})}, located=("school__region",)))
+    register(Course, Rule(public=True, change={Role.COLLEGE_ADMIN: ("program__school", {})},
+                          located=("program__school__region",)))
     # Program years name no enterprise, so liaisons see none of them.
     register(
         ProgramYear,
@@ -40,3 +43,8 @@ def register_rules() -> None:
             change={Role.COLLEGE_ADMIN: ("teacher__school", {"verified": {False}})},
         ),
     )
+
+
+def register_audit() -> None:
+    for model in (Program, Course, ProgramYear, Teacher, TeacherPlacement):
+        track(model)

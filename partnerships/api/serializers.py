@@ -12,6 +12,7 @@ from portal.api.serializers import (
     OwnOrganisationDefaultMixin,
     PortalModelSerializer,
 )
+from portal.documents import validate_document
 from portal.models import Region, Sector
 
 from ..choices import OtherBodyKind, PartnershipKind
@@ -97,8 +98,13 @@ class PartnershipSerializer(OwnOrganisationDefaultMixin, PortalModelSerializer):
     school_name = _name("school.name")
     enterprise_name = _name("enterprise.name")
     program_names = serializers.SerializerMethodField(help_text="Names of `programs`, in the same order.")
-    agreement = serializers.FileField(required=False, allow_null=True, use_url=False,
-                                      help_text="The signed agreement (upload as multipart/form-data).")
+    agreement = serializers.FileField(
+        required=False, allow_null=True, use_url=False, validators=[validate_document],
+        help_text="The signed agreement (upload as multipart/form-data): a PDF, PNG, JPEG, GIF or WebP image, or an "
+                  "office document (.docx, .xlsx, .pptx, .odt, .ods, .odp, .doc, .xls, .ppt) without macros, of at "
+                  "most DOCUMENT_MAX_BYTES (10 MB unless configured). The content must be of the kind the name's "
+                  "extension says.",
+    )
     agreement_url = serializers.SerializerMethodField(
         help_text="Where those who may see the partnership download the agreement; null without one."
     )

@@ -3,17 +3,16 @@ decline, suspend and end actions) and their contributions, enterprise projects a
 talent demands, training bases and their use, technical services and patents."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api.viewsets import ScopedModelViewSet
+from portal.documents import document_response
 from programs.models import Program
 
 from .. import filters, services
@@ -78,11 +77,7 @@ class PartnershipViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["get"], url_path="agreement", url_name="agreement")
     def agreement_file(self, request, pk=None):
         """Download the signed agreement: only for those who may see the partnership (else 404)."""
-        partnership = self.get_object()
-        if not partnership.agreement:
-            raise Http404
-        return FileResponse(partnership.agreement.open("rb"), as_attachment=True,
-                            filename=os.path.basename(partnership.agreement.name))
+        return document_response(self.get_object().agreement)
 
     def create_object(self, serializer):
         serializer.instance = services.partnership_propose(by=self.request.user, **serializer.validated_data)

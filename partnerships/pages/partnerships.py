@@ -7,7 +7,6 @@ in the API. The enterprise's feedback on a partnership is evaluation's (its page
 `partnership_feedback` template tag the detail page loads): no Python here depends on evaluation."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -16,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Prefetch, Value, When
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from portal import documents
 from portal.choices import Role
 from portal.fields import choice_set_contains
 from portal.filters import YearFilter
@@ -176,7 +175,7 @@ class PartnershipForm(forms.ModelForm):
         help_texts = {
             "programs": _("Only your school's programs can be named."),
             "end_date": _("Leave empty for an open-ended agreement."),
-            "agreement": _("The signed agreement, e.g. a PDF scan."),
+            "agreement": documents.help_text(),
         }
 
     def __init__(self, *args, school_id: int | None = None, **kwargs):
@@ -186,6 +185,11 @@ class PartnershipForm(forms.ModelForm):
         self.fields["enterprise"].label_from_instance = lambda enterprise: enterprise.name
         self.fields["programs"].queryset = Program.objects.filter(school=school_id).order_by("code", "id")
         self.fields["programs"].label_from_instance = lambda program: f"{program.code} {program.name}"
+        # The current agreement links to the download that checks who may see it (nothing serves MEDIA_URL).
+        self.fields["agreement"].widget = documents.DocumentInput(
+            download_url=reverse("partnerships:partnership-agreement", args=[self.instance.pk]) if self.instance.pk
+            else "",
+        )
 
     def service_fields(self) -> dict:
         fields = dict(self.cleaned_data)
@@ -330,14 +334,7 @@ class PartnershipAgreementView(PageMixin, generic.View):
     /api/v1/partnerships/{id}/agreement/."""
 
     def get(self, request, pk: int):
-        partnership = get_visible_or_404(Partnership, request.user, pk=pk)
-        if not partnership.agreement:
-            raise Http404
-        try:
-            handle = partnership.agreement.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=os.path.basename(partnership.agreement.name))
+        return documents.document_response(get_visible_or_404(Partnership, request.user, pk=pk).agreement)
 
 
 # The state changes: (service, message on success).

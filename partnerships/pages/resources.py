@@ -828,6 +828,7 @@ class ServiceListView(SchoolRecordListMixin, ScopedListView):
     create_view = ServiceCreateView
     editor_link = "partnerships:service-edit"
     empty_text = _("No technical services yet.")
+    history_links = True
     columns = (
         Column(_("Title"), "title", link="partnerships:service-edit", sort="title"),
         Column(_("School"), "school__name"),
@@ -889,6 +890,7 @@ class PatentListView(SchoolRecordListMixin, ScopedListView):
     create_view = PatentCreateView
     editor_link = "partnerships:patent-edit"
     empty_text = _("No patents yet.")
+    history_links = True
     columns = (
         Column(_("Patent number"), "number", link="partnerships:patent-edit", sort="number"),
         Column(_("Title"), "title"),

@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.account import is_locked_out, lockout_message, lockout_minutes, reset_failed_logins
@@ -26,7 +25,8 @@ from portal.filters import (
 from portal.models import ApiToken, Enterprise, Region, School, Sector, User
 
 from .permissions import IsPlatformAdmin, ReadOnlyUnlessPlatformAdmin
-from .serializers import CodeRelatedField, PortalModelSerializer
+from .serializers import CodeRelatedField, PortalModelSerializer, ScopedPrimaryKeyRelatedField
+from .throttling import ScopedRateThrottle
 from .viewsets import ScopedModelViewSet
 
 
@@ -143,6 +143,10 @@ class UserSerializer(PortalModelSerializer):
 class OwnAccountSerializer(UserSerializer):
     """What a user may change of their own account: names, e-mail, password."""
 
+    # Declared fields ignore Meta.read_only_fields: without this a reviewer could move their own
+    # scope to any region (PATCH users/me {"region": "<code>"}) and read everything there.
+    region = CodeRelatedField(read_only=True, allow_null=True)
+
     class Meta(UserSerializer.Meta):
         read_only_fields = ["username", "role", "school", "enterprise", "region", "is_active", "last_login",
                             "date_joined"]
@@ -150,8 +154,10 @@ class OwnAccountSerializer(UserSerializer):
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
-                                              help_text="Platform admins may issue tokens for any account.")
+    # Scoped like every relation (others see their own account only): naming another account answers
+    # 400 "does not exist", as an unknown id does, so the answer does not tell which accounts exist.
+    user = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
+                                        help_text="Platform admins may issue tokens for any account.")
 
     class Meta:
         model = ApiToken

@@ -1,5 +1,5 @@
 """Routes of the tenancy API (included by the root urls under /api/v1/)."""
-from . import resources
+from . import history, resources
 
 routes = [
     ("regions", resources.RegionViewSet, "region"),
@@ -8,4 +8,5 @@ routes = [
     ("enterprises", resources.EnterpriseViewSet, "enterprise"),
     ("users", resources.UserViewSet, "user"),
     ("tokens", resources.ApiTokenViewSet, "token"),
+    ("history", history.HistoryViewSet, "history"),
 ]

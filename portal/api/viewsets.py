@@ -1,12 +1,18 @@
 """The base viewset every API resource uses: rows scoped by portal.scoping, writes checked against
-the caller's change scope before anything is saved."""
+the caller's change scope before anything is saved, and each tracked record's audit trail at
+`…/{id}/history/`."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 
+from portal.audit import entries_for, is_tracked, may_read_history
 from portal.scoping import CHANGE, DELETE, VIEW, changeable_q, may_write, restrict
+
+from .history import HistoryEntrySerializer, MayReadHistory
 
 
 class ScopedViewSetMixin:
@@ -20,7 +26,14 @@ class ScopedViewSetMixin:
     extra_permission_classes: tuple = ()
 
     def get_permissions(self):
-        return [*super().get_permissions(), *(permission() for permission in self.extra_permission_classes)]
+        permissions = [*super().get_permissions(), *(permission() for permission in self.extra_permission_classes)]
+        return [*permissions, MayReadHistory()] if self.action == "history" else permissions
+
+    @classmethod
+    def get_extra_actions(cls):
+        # Only the models the audit trail keeps have a history (not derived data such as indicator values).
+        model = getattr(getattr(cls, "queryset", None), "model", None)
+        return [a for a in super().get_extra_actions() if a.__name__ != "history" or is_tracked(model)]
 
     def get_queryset(self):
         return restrict(super().get_queryset(), self.request.user, VIEW)
@@ -31,6 +44,18 @@ class ScopedViewSetMixin:
         if self.action in self.write_actions:
             self.check_may_change(instance, DELETE if self.action == "destroy" else CHANGE)
         return instance
+
+    # -- history -------------------------------------------------------------------------------
+    @extend_schema(responses=HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[], serializer_class=HistoryEntrySerializer)
+    def history(self, request, *args, **kwargs):
+        """The record's history, newest first: who created, changed or deleted it, when, and which fields
+        changed from what to what (platform admins; reviewers for records in their region)."""
+        instance = self.get_object()
+        if not may_read_history(request.user, type(instance), instance.pk):
+            raise NotFound()
+        page = self.paginate_queryset(entries_for(type(instance), instance.pk))
+        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
 
     # -- checks --------------------------------------------------------------------------------
     def check_may_change(self, instance, perm: str = CHANGE) -> None:

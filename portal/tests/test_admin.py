@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -138,6 +139,8 @@ ROW_MAKERS = {
     Warning: lambda: WarningFactory(acknowledged_by=make_user(), status="acknowledged"),
     ProgramRecommendation: lambda: ProgramRecommendationFactory(run=EvaluationRunFactory(published=False)),
     TargetOverride: lambda: TargetOverrideFactory(indicator="dual_qualified_ratio", region=RegionFactory()),
+    # The audit trail: every tracked row made above already wrote one; this is one more.
+    LogEntry: lambda: LogEntry.objects.get_for_object(SchoolFactory()).get(),
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -216,8 +219,8 @@ def test_platform_admin_lists_searches_and_filters_every_model(platform_client, 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
 def test_platform_admin_opens_every_add_page(platform_client, model):
-    # Evaluation results are written by runs only: their add page is refused.
-    derived = model in {EvaluationRun, IndicatorValue, Warning, ProgramRecommendation}
+    # Evaluation results are written by runs only, the audit trail by every write: their add page is refused.
+    derived = model in {EvaluationRun, IndicatorValue, Warning, ProgramRecommendation, LogEntry}
     assert platform_client.get(admin_url(model, "add")).status_code == (403 if derived else 200)
 
 

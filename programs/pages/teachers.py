@@ -285,6 +285,7 @@ class PlacementListView(InvalidFilterSafeMixin, ScopedListView):
     default_ordering = ("verified", "-start_date")
     create_url = "programs:placement-add"
     empty_text = _("No placements yet.")
+    history_links = True
 
     def dispatch(self, request, *args, **kwargs):
         liaison = request.user.is_authenticated and request.user.role == Role.ENTERPRISE_LIAISON

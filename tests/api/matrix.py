@@ -146,7 +146,9 @@ RESOURCES: tuple[Resource, ...] = (
         verbs=("list", "create", "delete"),
         creates=(
             Create("an own token", lambda w: {"name": "ci", "read_only": True}, only(201, *SIGNED_IN)),
-            Create("a token for carol", lambda w: {"name": "ci", "user": w.carol.pk}, only(201, "carol", "pat")),
+            # Others do not see carol's account: naming it is naming nothing (400, as an unknown id).
+            Create("a token for carol", lambda w: {"name": "ci", "user": w.carol.pk},
+                   only(201, "carol", "pat", others=400)),
         ),
     ),
     # Teaching: programs and courses are directory data (everyone reads); the school keeps them.

@@ -97,6 +97,7 @@ def pk_by_name(w) -> dict[str, object]:
         "directory:project-": w.project, "directory:consortium-": w.consortium,
         "evaluation:partnership-feedback-": w.partnership, "evaluation:program-feedback-": w.program,
         "evaluation:school-report": w.school, "evaluation:warning-": w.warning, "token-": w.token,
+        "history": w.program,
     }
 
 
@@ -123,6 +124,7 @@ def fill(w, route: str, name: str, arguments: list[str]) -> dict[str, object]:
                 "program": w.program.pk, "partnership": w.active.pk, "base": w.base.pk, "token": w.import_token,
                 "kind": "teachers", "fmt": "xlsx", "indicator": "dual_qualified_ratio", "level": "school",
                 "subject": w.school.pk, "year": security_world.Y, "code": w.P.code,
+                "app_label": "programs", "model_name": "program",
             }[argument]
     return kwargs
 

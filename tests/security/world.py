@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 
 from evaluation.choices import Recommendation
+from evaluation.models import EvaluationRun
 from evaluation.tests.factories import (
     EvaluationRunFactory,
     FeedbackFactory,
@@ -60,17 +61,19 @@ from programs.tests.factories import (
 Y = 2025
 
 
-def build(text: str = "plain") -> SimpleNamespace:
+def build(text: str = "plain", *, prefix: str = "") -> SimpleNamespace:
+    """One tenant; a second call with another `text` and a username `prefix` ("b_") builds a second,
+    disjoint tenant (its own province, school, enterprise and users) sharing the year's published run."""
     w = SimpleNamespace(text=text)
     w.P = RegionFactory(name=f"{text} 省", name_en=f"{text} Province")
     w.sector = SectorFactory(name=f"{text} 制造业", name_en=f"{text} manufacturing")
     w.school = SchoolFactory(region=w.P, name=f"{text} 学院", name_en=f"{text} Polytechnic")
     w.enterprise = EnterpriseFactory(region=w.P, sector=w.sector, name=f"{text} 公司", name_en=f"{text} Co.")
-    w.alice = CollegeAdminFactory(username="alice", school=w.school)
-    w.carol = LiaisonFactory(username="carol", enterprise=w.enterprise)
-    w.dave = ReviewerFactory(username="dave", region=w.P)
-    w.pat = PlatformAdminFactory(username="pat")
-    w.group = Group.objects.create(name="auditors")
+    w.alice = CollegeAdminFactory(username=f"{prefix}alice", school=w.school)
+    w.carol = LiaisonFactory(username=f"{prefix}carol", enterprise=w.enterprise)
+    w.dave = ReviewerFactory(username=f"{prefix}dave", region=w.P)
+    w.pat = PlatformAdminFactory(username=f"{prefix}pat")
+    w.group = Group.objects.create(name=f"{prefix}auditors")
     w.token, _key = ApiToken.issue(user=w.alice, name="ci")
 
     w.program = ProgramFactory(school=w.school, sector=w.sector, name=f"{text} 专业")
@@ -101,7 +104,7 @@ def build(text: str = "plain") -> SimpleNamespace:
     w.feedback = FeedbackFactory(program=w.program, enterprise=w.enterprise, year=Y, comment=f"{text} comment")
     w.score = FeedbackScoreFactory(feedback=w.feedback)
 
-    w.run = EvaluationRunFactory(year=Y)
+    w.run = EvaluationRun.objects.filter(year=Y, published=True).first() or EvaluationRunFactory(year=Y)
     w.value = IndicatorValueFactory(run=w.run, school=w.school)
     w.warning = WarningFactory(school=w.school, year=Y, note=f"{text} warning note")
     w.recommendation = ProgramRecommendationFactory(run=w.run, program=w.program,
