@@ -66,6 +66,9 @@ def celery_broker(url: str, queue: str | None = None) -> Iterator[None]:
     """Send tasks to the broker at `url` (on `queue`), not in-process, until the block ends."""
     names = ("broker_url", "task_always_eager", "task_default_queue")
     saved = {name: app.conf[name] for name in names}
+    saved_environment = os.environ.get("CELERY_BROKER_URL")
+    # Celery prefers the CELERY_BROKER_URL environment variable (CI sets it) to its configuration.
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     if queue:
@@ -74,6 +77,10 @@ def celery_broker(url: str, queue: str | None = None) -> Iterator[None]:
     try:
         yield
     finally:
+        if saved_environment is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environment
         for name, value in saved.items():
             app.conf[name] = value
         _drop_pools()
